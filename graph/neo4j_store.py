@@ -1,0 +1,123 @@
+"""The production backend: Neo4j 5 through the official async driver.
+
+Use a ``neo4j://`` routing URI against a cluster: reads go through ``execute_read`` (routed to
+readers), writes through ``execute_write`` (routed to the leader). Transaction functions may be
+retried by the driver, so every write query in the project is idempotent (MERGE, not CREATE).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from graph.cypher import Cypher
+from graph.errors import StoreError, StoreUnavailable, UniquenessViolation
+from graph.store import Record, UniqueKey
+
+__all__ = ["Neo4jStore", "schema_statements"]
+
+_IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+def _checked(identifier: str) -> str:
+    """Labels and properties in DDL come from our own schema list, never from input."""
+    if not _IDENTIFIER.match(identifier):
+        raise ValueError(f"not a schema identifier: {identifier!r}")
+    return identifier
+
+
+def schema_statements(unique: Sequence[UniqueKey], indexed: Sequence[UniqueKey]) -> list[Cypher]:
+    """Neo4j DDL for our schema; names are derived so reruns hit ``IF NOT EXISTS``."""
+    statements = []
+    for key in unique:
+        label, prop = _checked(key.label), _checked(key.prop)
+        statements.append(Cypher(
+            f"CREATE CONSTRAINT {label.lower()}_{prop.lower()}_unique IF NOT EXISTS "
+            f"FOR (n:{label}) REQUIRE n.{prop} IS UNIQUE"
+        ))
+    for key in indexed:
+        label, prop = _checked(key.label), _checked(key.prop)
+        statements.append(Cypher(
+            f"CREATE INDEX {label.lower()}_{prop.lower()}_index IF NOT EXISTS "
+            f"FOR (n:{label}) ON (n.{prop})"
+        ))
+    return statements
+
+
+PING = Cypher("RETURN 1 AS ok")
+
+
+class Neo4jStore:
+    """GraphStore over a Neo4j 5 database (single server or cluster)."""
+
+    dialect = "neo4j"
+
+    def __init__(self, uri: str, user: str, password: str, database: str = "neo4j") -> None:
+        from neo4j import AsyncGraphDatabase
+
+        self._driver = AsyncGraphDatabase.driver(uri, auth=(user, password))
+        self._database = database
+        self.round_trips = 0
+
+    @classmethod
+    async def connect(cls, uri: str, user: str, password: str,
+                      database: str = "neo4j") -> Neo4jStore:
+        store = cls(uri, user, password, database)
+        try:
+            await store._driver.verify_connectivity()
+        except Exception as exc:
+            await store._driver.close()
+            raise StoreUnavailable(f"cannot reach Neo4j at {uri}: {exc}") from exc
+        return store
+
+    async def read(self, query: Cypher, params: Mapping[str, Any] | None = None) -> list[Record]:
+        return await self._run(query, params, write=False)
+
+    async def write(self, query: Cypher, params: Mapping[str, Any] | None = None) -> list[Record]:
+        return await self._run(query, params, write=True)
+
+    async def _run(self, query: Cypher, params: Mapping[str, Any] | None,
+                   *, write: bool) -> list[Record]:
+        if not isinstance(query, Cypher):
+            raise TypeError("only registered Cypher constants may run against the store")
+        from neo4j.exceptions import ConstraintError, Neo4jError, ServiceUnavailable
+
+        async def work(tx: Any) -> list[Record]:
+            result = await tx.run(query, dict(params or {}))
+            return [record.data() for record in [r async for r in result]]
+
+        self.round_trips += 1
+        try:
+            async with self._driver.session(database=self._database) as session:
+                if write:
+                    return await session.execute_write(work)
+                return await session.execute_read(work)
+        except ConstraintError as exc:
+            raise UniquenessViolation(str(exc)) from exc
+        except ServiceUnavailable as exc:
+            raise StoreUnavailable(str(exc)) from exc
+        except Neo4jError as exc:
+            raise StoreError(str(exc)) from exc
+
+    async def ensure_schema(self, unique: Sequence[UniqueKey],
+                            indexed: Sequence[UniqueKey]) -> None:
+        for statement in schema_statements(unique, indexed):
+            async with self._driver.session(database=self._database) as session:
+                await session.run(statement)
+            self.round_trips += 1
+
+    async def ping(self) -> bool:
+        try:
+            return bool(await self.read(PING))
+        except StoreError:
+            return False
+
+    async def drop_all(self) -> None:
+        await self.write(DELETE_ALL)
+
+    async def close(self) -> None:
+        await self._driver.close()
+
+
+DELETE_ALL = Cypher("MATCH (n) DETACH DELETE n")

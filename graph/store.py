@@ -1,0 +1,55 @@
+"""The store port: the one small interface both graph backends implement.
+
+Both backends run the *same* Cypher text. What differs between Neo4j and the embedded
+FalkorDB engine (constraint DDL, result decoding) lives behind this interface.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+from graph.cypher import Cypher
+
+__all__ = ["GraphStore", "Record", "UniqueKey"]
+
+Record = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class UniqueKey:
+    """A property that identifies nodes of one label (backed by a uniqueness constraint)."""
+
+    label: str
+    prop: str
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """Run registered Cypher against a graph; every call is one atomic transaction."""
+
+    dialect: str
+    round_trips: int
+
+    async def read(self, query: Cypher, params: Mapping[str, Any] | None = None) -> list[Record]:
+        """Run a read-only query (routed to readers in a cluster)."""
+        ...
+
+    async def write(self, query: Cypher, params: Mapping[str, Any] | None = None) -> list[Record]:
+        """Run one write query in its own transaction; it either applies whole or not at all."""
+        ...
+
+    async def ensure_schema(
+        self, unique: Sequence[UniqueKey], indexed: Sequence[UniqueKey]
+    ) -> None:
+        """Create the uniqueness constraints and indexes that are missing (idempotent)."""
+        ...
+
+    async def ping(self) -> bool:
+        """True when the store answers a trivial query."""
+        ...
+
+    async def close(self) -> None:
+        """Release connections (and stop the embedded engine)."""
+        ...

@@ -1,0 +1,89 @@
+"""Per-request context: the caller, the store's repositories and fresh DataLoaders.
+
+Loaders are built per request so a cached answer never leaks between callers, and each
+field level of a nested query costs one store round trip.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from strawberry.dataloader import DataLoader
+
+from graph.framework import EDGES, NODE_LABELS, FrameworkRepository
+from graph.store import GraphStore, Record
+from schema.access import Principal
+from schema.errors import ApiError
+
+__all__ = ["Context", "Limits"]
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_page_size: int = 100
+    default_page_size: int = 20
+
+
+class Context:
+    """What every resolver gets as ``info.context``."""
+
+    def __init__(self, store: GraphStore, principal: Principal,
+                 limits: Limits | None = None, request: Any = None) -> None:
+        self.store = store
+        self.principal = principal
+        self.limits = limits or Limits()
+        self.request = request
+        self.framework = FrameworkRepository(store)
+        self.nodes: dict[str, DataLoader[str, Record | None]] = {
+            label: DataLoader(load_fn=self._node_loader(label)) for label in NODE_LABELS
+        }
+        self.edges: dict[str, DataLoader[str, list[Record]]] = {
+            name: DataLoader(load_fn=self._edge_loader(name)) for name in EDGES
+        }
+        self._globals: dict[str, list[Record]] = {}
+        self._frameworks: dict[str | None, Record] = {}
+
+    def _node_loader(self, label: str) -> Any:
+        async def load(uids: Sequence[str]) -> list[Record | None]:
+            return await self.framework.nodes_by_uid(label, uids)
+        return load
+
+    def _edge_loader(self, name: str) -> Any:
+        async def load(uids: Sequence[str]) -> list[list[Record]]:
+            return await self.framework.edges(name, uids)
+        return load
+
+    async def global_list(self, kind: str) -> list[Record]:
+        """Levels, layers, strands and colleges: tiny, read once per request."""
+        if kind not in self._globals:
+            reader = {"levels": self.framework.levels, "layers": self.framework.layers,
+                      "strands": self.framework.strands,
+                      "colleges": self.framework.colleges}[kind]
+            self._globals[kind] = await reader()
+        return self._globals[kind]
+
+    async def global_by_code(self, kind: str, code: str | None) -> Record | None:
+        if code is None:
+            return None
+        return next((row for row in await self.global_list(kind) if row["code"] == code), None)
+
+    async def resolve_framework(self, uid: str | None) -> Record:
+        """The framework version a query reads: the named one, else the latest published.
+
+        Drafts are visible to designers and admins only.
+        """
+        if uid in self._frameworks:
+            return self._frameworks[uid]
+        record = (await self.framework.framework(uid) if uid
+                  else await self.framework.latest_published())
+        if record is None or (record.get("status") != "published"
+                              and not self.principal.can_see_drafts):
+            if uid is None:
+                raise ApiError("NO_PUBLISHED_FRAMEWORK",
+                               "no published framework yet: run `competency-graph load`")
+            raise ApiError("FRAMEWORK_NOT_FOUND", f"no framework {uid!r} visible to you",
+                           framework=uid)
+        self._frameworks[uid] = record
+        return record

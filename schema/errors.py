@@ -1,0 +1,32 @@
+"""Expected failures carry a stable ``code``; anything else is masked as 'Unexpected error.'"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import GraphQLError
+
+__all__ = ["ApiError", "is_expected", "should_mask"]
+
+
+class ApiError(Exception):
+    """A failure the caller can act on, reported with ``extensions.code``."""
+
+    def __init__(self, code: str, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.details = details
+
+    @property
+    def extensions(self) -> dict[str, Any]:
+        return {"code": self.code, **self.details}
+
+
+def is_expected(error: GraphQLError) -> bool:
+    original = error.original_error
+    return original is None or isinstance(original, ApiError | PermissionError)
+
+
+def should_mask(error: GraphQLError) -> bool:
+    """Validation and our own errors are shown; internal ones are not (they are logged)."""
+    return not is_expected(error)

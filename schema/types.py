@@ -1,0 +1,569 @@
+"""GraphQL object types of the framework: content in Chinese first, English beside it.
+
+Each type is built from a store record; nested fields go through the request's DataLoaders,
+so asking for the prerequisites of 50 competencies is one store query, not 50.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from graph.ids import element_uid
+from graph.store import Record
+from schema.context import Context
+
+__all__ = [
+    "Assessment", "Certification", "College", "Competency", "Course", "Framework",
+    "Industry", "JobRole", "Layer", "Level", "Major", "Program", "Requirement", "Strand",
+    "TeacherTier",
+]
+
+PROFICIENCY_NAMES = {1: ("了解", "know"), 2: ("运用", "apply"), 3: ("设计", "design"),
+                     4: ("创新", "innovate")}
+
+
+def _ctx(info: Info[Context, Any]) -> Context:
+    return info.context
+
+
+@strawberry.type(description="A proficiency on the 1–4 scale: 了解 know · 运用 apply · "
+                             "设计 design · 创新 innovate.")
+class Proficiency:
+    value: int
+    name_zh: str
+    name_en: str
+
+    @staticmethod
+    def of(value: int | None) -> Proficiency | None:
+        if value is None:
+            return None
+        zh, en = PROFICIENCY_NAMES.get(int(value), ("?", "?"))
+        return Proficiency(value=int(value), name_zh=zh, name_en=en)
+
+
+@strawberry.type(description="An education level 层次: ZZ 中职, GZ 高职专科, BK 职业本科.")
+class Level:
+    code: str
+    rank: int
+    max_proficiency: int
+    name_zh: str
+    name_en: str
+    description_zh: str | None
+    description_en: str | None
+    source: str | None
+
+    @staticmethod
+    def of(row: Record) -> Level:
+        return Level(code=row["code"], rank=int(row["rank"]),
+                     max_proficiency=int(row["maxProficiency"]), name_zh=row["nameZh"],
+                     name_en=row["nameEn"], description_zh=row.get("descriptionZh"),
+                     description_en=row.get("descriptionEn"), source=row.get("source"))
+
+
+@strawberry.type(description="A competency layer 层: 通识素养 GEN, 专业技能 PRO, 行业能力 IND.")
+class Layer:
+    code: str
+    order: int
+    name_zh: str
+    name_en: str
+    description_zh: str | None
+    description_en: str | None
+    source: str | None
+
+    @staticmethod
+    def of(row: Record) -> Layer:
+        return Layer(code=row["code"], order=int(row["order"]), name_zh=row["nameZh"],
+                     name_en=row["nameEn"], description_zh=row.get("descriptionZh"),
+                     description_en=row.get("descriptionEn"), source=row.get("source"))
+
+
+@strawberry.type(description="A strand through all layers: 安全伦理 ETH (safety & ethics).")
+class Strand:
+    code: str
+    name_zh: str
+    name_en: str
+    description_zh: str | None
+    description_en: str | None
+    source: str | None
+
+    @staticmethod
+    def of(row: Record) -> Strand:
+        return Strand(code=row["code"], name_zh=row["nameZh"], name_en=row["nameEn"],
+                      description_zh=row.get("descriptionZh"),
+                      description_en=row.get("descriptionEn"), source=row.get("source"))
+
+
+@strawberry.type(description="A college 院校.")
+class College:
+    code: str
+    name_zh: str
+    name_en: str
+
+    @staticmethod
+    def of(row: Record) -> College:
+        return College(code=row["code"], name_zh=row["nameZh"], name_en=row["nameEn"])
+
+
+@strawberry.type(description="A framework version; published versions are frozen.")
+class Framework:
+    id: str = strawberry.field(description="CODE@VERSION, e.g. AIL@2025.1")
+    code: str
+    version: str
+    status: str
+    name_zh: str
+    name_en: str
+    description_zh: str | None
+    description_en: str | None
+    source: str | None
+
+    @staticmethod
+    def of(row: Record) -> Framework:
+        return Framework(id=row["uid"], code=row["code"], version=row["version"],
+                         status=row.get("status", "draft"), name_zh=row["nameZh"],
+                         name_en=row["nameEn"], description_zh=row.get("descriptionZh"),
+                         description_en=row.get("descriptionEn"), source=row.get("source"))
+
+
+async def _level(info: Info[Context, Any], code: str | None) -> Level | None:
+    row = await _ctx(info).global_by_code("levels", code)
+    return Level.of(row) if row else None
+
+
+async def _layer(info: Info[Context, Any], code: str | None) -> Layer | None:
+    row = await _ctx(info).global_by_code("layers", code)
+    return Layer.of(row) if row else None
+
+
+async def _node(info: Info[Context, Any], label: str, fw: str, code: str | None) -> Record | None:
+    if code is None:
+        return None
+    return await _ctx(info).nodes[label].load(element_uid(fw, code))
+
+
+async def _edges(info: Info[Context, Any], name: str, uid: str) -> list[Record]:
+    return await _ctx(info).edges[name].load(uid)
+
+
+@strawberry.type(description="An industry 行业.")
+class Industry:
+    code: str
+    name_zh: str
+    name_en: str
+    source: str | None
+    framework: str
+
+    @staticmethod
+    def of(row: Record) -> Industry:
+        return Industry(code=row["code"], name_zh=row["nameZh"], name_en=row["nameEn"],
+                        source=row.get("source"), framework=row["fw"])
+
+
+@strawberry.type(description="A major 专业, offered at one or more levels.")
+class Major:
+    code: str
+    name_zh: str
+    name_en: str
+    levels: list[str]
+    catalog_codes: list[str] = strawberry.field(
+        description="Official 专业目录 codes as LEVEL:CODE, where known")
+    source: str | None
+    framework: str
+    _industry: strawberry.Private[str | None]
+    _uid: strawberry.Private[str]
+
+    @staticmethod
+    def of(row: Record) -> Major:
+        return Major(code=row["code"], name_zh=row["nameZh"], name_en=row["nameEn"],
+                     levels=list(row.get("levels") or []),
+                     catalog_codes=list(row.get("catalogCodes") or []),
+                     source=row.get("source"), framework=row["fw"],
+                     _industry=row.get("industry"), _uid=row["uid"])
+
+    @strawberry.field
+    async def industry(self, info: Info[Context, Any]) -> Industry | None:
+        row = await _node(info, "Industry", self.framework, self._industry)
+        return Industry.of(row) if row else None
+
+    @strawberry.field(description="The major's 专业技能 competencies.")
+    async def competencies(self, info: Info[Context, Any]) -> list[Competency]:
+        return [Competency.of(r["node"]) for r in await _edges(info, "majorCompetencies",
+                                                                self._uid)]
+
+
+@strawberry.type(description="What a level asks of a competency: descriptor and target.")
+class Requirement:
+    code: str
+    level_code: str
+    competency_code: str
+    descriptor_zh: str
+    descriptor_en: str
+    target: Proficiency
+    source: str | None
+    framework: str
+    _uid: strawberry.Private[str]
+
+    @staticmethod
+    def of(row: Record) -> Requirement:
+        target = Proficiency.of(row["proficiency"])
+        assert target is not None
+        return Requirement(code=row["code"], level_code=row["level"],
+                           competency_code=row["competency"],
+                           descriptor_zh=row.get("descriptorZh") or "",
+                           descriptor_en=row.get("descriptorEn") or "", target=target,
+                           source=row.get("source"), framework=row["fw"], _uid=row["uid"])
+
+    @strawberry.field
+    async def level(self, info: Info[Context, Any]) -> Level | None:
+        return await _level(info, self.level_code)
+
+    @strawberry.field
+    async def competency(self, info: Info[Context, Any]) -> Competency | None:
+        row = await _node(info, "Competency", self.framework, self.competency_code)
+        return Competency.of(row) if row else None
+
+    @strawberry.field(description="The next level's requirements this one grows into (中高本贯通).")
+    async def progresses_to(self, info: Info[Context, Any]) -> list[Requirement]:
+        return [Requirement.of(r["node"]) for r in await _edges(info, "progressesTo", self._uid)]
+
+    @strawberry.field(description="The earlier level's requirements this one builds on.")
+    async def progresses_from(self, info: Info[Context, Any]) -> list[Requirement]:
+        return [Requirement.of(r["node"])
+                for r in await _edges(info, "progressesFrom", self._uid)]
+
+
+@strawberry.type
+class CourseTeaching:
+    course: Course
+    proficiency: Proficiency
+
+
+@strawberry.type
+class CompetencyTeaching:
+    competency: Competency
+    proficiency: Proficiency
+
+
+@strawberry.type
+class AssessmentMeasure:
+    assessment: Assessment
+    proficiency: Proficiency
+    weight: float
+
+
+@strawberry.type
+class CompetencyMeasure:
+    competency: Competency
+    proficiency: Proficiency
+    weight: float
+
+
+@strawberry.type
+class CertificationEvidence:
+    certification: Certification
+    proficiency: Proficiency
+
+
+@strawberry.type
+class CompetencyEvidence:
+    competency: Competency
+    proficiency: Proficiency
+
+
+@strawberry.type
+class JobRoleNeed:
+    job_role: JobRole
+    proficiency: Proficiency
+    essential: bool
+
+
+@strawberry.type
+class CompetencyNeed:
+    competency: Competency
+    proficiency: Proficiency
+    essential: bool
+
+
+def _prof(row: Record) -> Proficiency:
+    value = Proficiency.of(row.get("proficiency"))
+    assert value is not None
+    return value
+
+
+@strawberry.type(description="A competency 能力 of the framework.")
+class Competency:
+    code: str
+    name_zh: str
+    name_en: str
+    description_zh: str | None
+    description_en: str | None
+    source: str | None
+    level_codes: list[str] = strawberry.field(
+        description="Levels with a requirement for this competency")
+    layer_code: str
+    strand_codes: list[str]
+    framework: str
+    _uid: strawberry.Private[str]
+    _major: strawberry.Private[str | None]
+    _industry: strawberry.Private[str | None]
+
+    @staticmethod
+    def of(row: Record) -> Competency:
+        return Competency(code=row["code"], name_zh=row["nameZh"], name_en=row["nameEn"],
+                          description_zh=row.get("descriptionZh"),
+                          description_en=row.get("descriptionEn"), source=row.get("source"),
+                          level_codes=list(row.get("levels") or []), layer_code=row["layer"],
+                          strand_codes=list(row.get("strands") or []), framework=row["fw"],
+                          _uid=row["uid"], _major=row.get("major"),
+                          _industry=row.get("industry"))
+
+    @strawberry.field
+    async def layer(self, info: Info[Context, Any]) -> Layer | None:
+        return await _layer(info, self.layer_code)
+
+    @strawberry.field
+    async def strands(self, info: Info[Context, Any]) -> list[Strand]:
+        rows = await _ctx(info).global_list("strands")
+        return [Strand.of(r) for r in rows if r["code"] in self.strand_codes]
+
+    @strawberry.field(description="The major, for a 专业技能 competency.")
+    async def major(self, info: Info[Context, Any]) -> Major | None:
+        row = await _node(info, "Major", self.framework, self._major)
+        return Major.of(row) if row else None
+
+    @strawberry.field(description="The industry, for a 行业能力 competency.")
+    async def industry(self, info: Info[Context, Any]) -> Industry | None:
+        row = await _node(info, "Industry", self.framework, self._industry)
+        return Industry.of(row) if row else None
+
+    @strawberry.field(description="Per-level requirements, ZZ → GZ → BK (the progression).")
+    async def requirements(self, info: Info[Context, Any]) -> list[Requirement]:
+        return [Requirement.of(r["node"]) for r in await _edges(info, "requirements", self._uid)]
+
+    @strawberry.field(description="The requirement at one level, if the level has one.")
+    async def requirement(self, info: Info[Context, Any], level: str) -> Requirement | None:
+        for row in await _edges(info, "requirements", self._uid):
+            if row["node"]["level"] == level:
+                return Requirement.of(row["node"])
+        return None
+
+    @strawberry.field(description="Prerequisites: direct, or all of them with transitive: true.")
+    async def prerequisites(self, info: Info[Context, Any],
+                            transitive: bool = False) -> list[Competency]:
+        name = "allPrerequisites" if transitive else "prerequisites"
+        return [Competency.of(r["node"]) for r in await _edges(info, name, self._uid)]
+
+    @strawberry.field(description="Competencies that require this one (direct or transitive).")
+    async def dependents(self, info: Info[Context, Any],
+                         transitive: bool = False) -> list[Competency]:
+        name = "allDependents" if transitive else "dependents"
+        return [Competency.of(r["node"]) for r in await _edges(info, name, self._uid)]
+
+    @strawberry.field(description="Courses that teach it, with the proficiency they reach.")
+    async def taught_by(self, info: Info[Context, Any]) -> list[CourseTeaching]:
+        return [CourseTeaching(course=Course.of(r["node"]), proficiency=_prof(r))
+                for r in await _edges(info, "taughtBy", self._uid)]
+
+    @strawberry.field(description="Assessments that measure it.")
+    async def measured_by(self, info: Info[Context, Any]) -> list[AssessmentMeasure]:
+        return [AssessmentMeasure(assessment=Assessment.of(r["node"]), proficiency=_prof(r),
+                                  weight=float(r["weight"]))
+                for r in await _edges(info, "measuredBy", self._uid)]
+
+    @strawberry.field(description="Enterprise certifications that evidence it (企业认证).")
+    async def evidenced_by(self, info: Info[Context, Any]) -> list[CertificationEvidence]:
+        return [CertificationEvidence(certification=Certification.of(r["node"]),
+                                      proficiency=_prof(r))
+                for r in await _edges(info, "evidencedBy", self._uid)]
+
+    @strawberry.field(description="Typical jobs 岗位 that need it.")
+    async def needed_by(self, info: Info[Context, Any]) -> list[JobRoleNeed]:
+        return [JobRoleNeed(job_role=JobRole.of(r["node"]), proficiency=_prof(r),
+                            essential=bool(r["essential"]))
+                for r in await _edges(info, "neededBy", self._uid)]
+
+
+@strawberry.type(description="A course 课程 of the three-layer course system.")
+class Course:
+    code: str
+    name_zh: str
+    name_en: str
+    level_code: str
+    layer_code: str
+    kind: str = strawberry.field(description="required 必修 or elective 选修")
+    credits: float
+    hours: int
+    major_code: str | None
+    industry_code: str | None
+    source: str | None
+    framework: str
+    _uid: strawberry.Private[str]
+
+    @staticmethod
+    def of(row: Record) -> Course:
+        return Course(code=row["code"], name_zh=row["nameZh"], name_en=row["nameEn"],
+                      level_code=row["level"], layer_code=row["layer"], kind=row["kind"],
+                      credits=float(row["credits"]), hours=int(row["hours"]),
+                      major_code=row.get("major"), industry_code=row.get("industry"),
+                      source=row.get("source"), framework=row["fw"], _uid=row["uid"])
+
+    @strawberry.field
+    async def level(self, info: Info[Context, Any]) -> Level | None:
+        return await _level(info, self.level_code)
+
+    @strawberry.field
+    async def layer(self, info: Info[Context, Any]) -> Layer | None:
+        return await _layer(info, self.layer_code)
+
+    @strawberry.field
+    async def teaches(self, info: Info[Context, Any]) -> list[CompetencyTeaching]:
+        return [CompetencyTeaching(competency=Competency.of(r["node"]), proficiency=_prof(r))
+                for r in await _edges(info, "courseTeaches", self._uid)]
+
+    @strawberry.field(description="Courses to take before this one.")
+    async def prerequisites(self, info: Info[Context, Any]) -> list[Course]:
+        return [Course.of(r["node"]) for r in await _edges(info, "coursePrerequisites",
+                                                            self._uid)]
+
+
+@strawberry.type(description="An assessment 评价工具 of one level (梯度化).")
+class Assessment:
+    code: str
+    name_zh: str
+    name_en: str
+    level_code: str
+    kind: str
+    max_score: int
+    source: str | None
+    framework: str
+    _uid: strawberry.Private[str]
+
+    @staticmethod
+    def of(row: Record) -> Assessment:
+        return Assessment(code=row["code"], name_zh=row["nameZh"], name_en=row["nameEn"],
+                          level_code=row["level"], kind=row["kind"],
+                          max_score=int(row["maxScore"]), source=row.get("source"),
+                          framework=row["fw"], _uid=row["uid"])
+
+    @strawberry.field
+    async def measures(self, info: Info[Context, Any]) -> list[CompetencyMeasure]:
+        return [CompetencyMeasure(competency=Competency.of(r["node"]), proficiency=_prof(r),
+                                  weight=float(r["weight"]))
+                for r in await _edges(info, "assessmentMeasures", self._uid)]
+
+
+@strawberry.type(description="An enterprise certification 企业认证 (supplementary evidence).")
+class Certification:
+    code: str
+    name_zh: str
+    name_en: str
+    issuer_zh: str | None
+    issuer_en: str | None
+    source: str | None
+    framework: str
+    _uid: strawberry.Private[str]
+
+    @staticmethod
+    def of(row: Record) -> Certification:
+        return Certification(code=row["code"], name_zh=row["nameZh"], name_en=row["nameEn"],
+                             issuer_zh=row.get("issuerZh"), issuer_en=row.get("issuerEn"),
+                             source=row.get("source"), framework=row["fw"], _uid=row["uid"])
+
+    @strawberry.field
+    async def evidences(self, info: Info[Context, Any]) -> list[CompetencyEvidence]:
+        return [CompetencyEvidence(competency=Competency.of(r["node"]), proficiency=_prof(r))
+                for r in await _edges(info, "certificationEvidences", self._uid)]
+
+
+@strawberry.type(description="A typical job 岗位 and the competencies it needs.")
+class JobRole:
+    code: str
+    name_zh: str
+    name_en: str
+    level_code: str
+    industry_code: str
+    source: str | None
+    framework: str
+    _uid: strawberry.Private[str]
+
+    @staticmethod
+    def of(row: Record) -> JobRole:
+        return JobRole(code=row["code"], name_zh=row["nameZh"], name_en=row["nameEn"],
+                       level_code=row["level"], industry_code=row["industry"],
+                       source=row.get("source"), framework=row["fw"], _uid=row["uid"])
+
+    @strawberry.field
+    async def industry(self, info: Info[Context, Any]) -> Industry | None:
+        row = await _node(info, "Industry", self.framework, self.industry_code)
+        return Industry.of(row) if row else None
+
+    @strawberry.field
+    async def needs(self, info: Info[Context, Any]) -> list[CompetencyNeed]:
+        return [CompetencyNeed(competency=Competency.of(r["node"]), proficiency=_prof(r),
+                               essential=bool(r["essential"]))
+                for r in await _edges(info, "jobRoleNeeds", self._uid)]
+
+
+@strawberry.type
+class ProgramCourse:
+    course: Course
+    semester: int
+    required: bool
+
+
+@strawberry.type(description="A college's 人才培养方案 for a major at a level.")
+class Program:
+    code: str
+    name_zh: str
+    name_en: str
+    level_code: str
+    major_code: str
+    college_code: str
+    source: str | None
+    framework: str
+    _uid: strawberry.Private[str]
+
+    @staticmethod
+    def of(row: Record) -> Program:
+        return Program(code=row["code"], name_zh=row["nameZh"], name_en=row["nameEn"],
+                       level_code=row["level"], major_code=row["major"],
+                       college_code=row["college"], source=row.get("source"),
+                       framework=row["fw"], _uid=row["uid"])
+
+    @strawberry.field
+    async def major(self, info: Info[Context, Any]) -> Major | None:
+        row = await _node(info, "Major", self.framework, self.major_code)
+        return Major.of(row) if row else None
+
+    @strawberry.field
+    async def courses(self, info: Info[Context, Any]) -> list[ProgramCourse]:
+        return [ProgramCourse(course=Course.of(r["node"]), semester=int(r["semester"]),
+                              required=bool(r["required"]))
+                for r in await _edges(info, "programCourses", self._uid)]
+
+
+@strawberry.type(description="A teacher competency tier: 普及层, 深化层, 研发层.")
+class TeacherTier:
+    code: str
+    rank: int
+    name_zh: str
+    name_en: str
+    description_zh: str | None
+    description_en: str | None
+    source: str | None
+    framework: str
+    _uid: strawberry.Private[str]
+
+    @staticmethod
+    def of(row: Record) -> TeacherTier:
+        return TeacherTier(code=row["code"], rank=int(row["rank"]), name_zh=row["nameZh"],
+                           name_en=row["nameEn"], description_zh=row.get("descriptionZh"),
+                           description_en=row.get("descriptionEn"), source=row.get("source"),
+                           framework=row["fw"], _uid=row["uid"])
+
+    @strawberry.field
+    async def competencies(self, info: Info[Context, Any]) -> list[Competency]:
+        return [Competency.of(r["node"])
+                for r in await _edges(info, "teacherTierCompetencies", self._uid)]

@@ -1,0 +1,130 @@
+"""``competency-graph``: serve, migrate, load and validate the seed, issue tokens."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from graph.migrations import migrate
+from schema.access import Role
+from seed import DEFAULT_SEED_DIR, FrozenFrameworkError, SeedInvalid, load_seed, parse_seed
+from service.auth import issue_token, load_or_create_secret
+from service.config import ConfigError, Settings
+from service.logs import configure_logging
+from service.store_factory import open_store
+
+__all__ = ["main"]
+
+
+def _store_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", help="embedded store directory (env CG_DATA_DIR)")
+    parser.add_argument("--backend", choices=["embedded", "neo4j"], help="env CG_BACKEND")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="competency-graph",
+        description="AI-literacy competency graph for vocational colleges "
+                    "(职业院校人工智能素养能力图谱)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve GraphQL + GraphiQL over HTTP")
+    _store_args(serve)
+    serve.add_argument("--host", help="env CG_HOST (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="env CG_PORT (default 8000)")
+
+    migrate_cmd = commands.add_parser("migrate", help="create constraints and indexes")
+    _store_args(migrate_cmd)
+
+    load = commands.add_parser("load", help="validate and load the reference framework")
+    _store_args(load)
+    load.add_argument("--seed", type=Path, default=DEFAULT_SEED_DIR, help="seed directory")
+
+    validate = commands.add_parser("validate", help="check the seed without writing")
+    validate.add_argument("--seed", type=Path, default=DEFAULT_SEED_DIR, help="seed directory")
+
+    token = commands.add_parser("token", help="issue a bearer token")
+    token.add_argument("--data-dir", help="where the generated secret lives (env CG_DATA_DIR)")
+    token.add_argument("--role", required=True,
+                       choices=[r.value for r in Role if r is not Role.ANONYMOUS])
+    token.add_argument("--college", help="college code (required for --role college)")
+    token.add_argument("--subject", default="cli", help="an opaque label, not a person's name")
+    token.add_argument("--days", type=float, default=30.0, help="validity in days")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.from_env().override(
+        data_dir=getattr(args, "data_dir", None), backend=getattr(args, "backend", None),
+        host=getattr(args, "host", None), port=getattr(args, "port", None))
+
+
+async def _migrate(settings: Settings) -> int:
+    store = await open_store(settings, run_migrations=False)
+    try:
+        version = await migrate(store, datetime.now(UTC).isoformat(timespec="seconds"))
+    finally:
+        await store.close()
+    print(f"schema at version {version}")
+    return 0
+
+
+async def _load(settings: Settings, seed_dir: Path) -> int:
+    parse_seed(seed_dir)  # refuse a bad seed before starting anything
+    store = await open_store(settings)
+    try:
+        outcome = await load_seed(store, seed_dir)
+    finally:
+        await store.close()
+    total = sum(outcome.counts.values())
+    print(f"framework {outcome.uid}: {outcome.status} ({total} rows)")
+    for name, count in outcome.counts.items():
+        if count:
+            print(f"  {name:<24} {count}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = _settings(args)
+        configure_logging(settings.log_level)
+        if args.command == "serve":
+            import uvicorn
+
+            from service.app import create_app
+
+            app = create_app(settings)
+            print(f"GraphQL + GraphiQL on http://{settings.host}:{settings.port}/graphql",
+                  file=sys.stderr)
+            uvicorn.run(app, host=settings.host, port=settings.port, log_config=None,
+                        access_log=False)
+            return 0
+        if args.command == "migrate":
+            return asyncio.run(_migrate(settings))
+        if args.command == "load":
+            return asyncio.run(_load(settings, args.seed))
+        if args.command == "validate":
+            content = parse_seed(args.seed)
+            rows = sum(len(r) for r in content.rows.values())
+            print(f"seed OK: framework {content.uid}, {rows} rows")
+            return 0
+        if args.command == "token":
+            secret = load_or_create_secret(settings.secret, settings.data_dir)
+            print(issue_token(secret, Role(args.role), subject=args.subject,
+                              college=args.college, ttl_days=args.days))
+            return 0
+    except SeedInvalid as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except (ConfigError, FrozenFrameworkError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
