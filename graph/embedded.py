@@ -186,7 +186,12 @@ class EmbeddedStore:
             max_connections=max_connections,
             timeout=30,
         )
-        self._db = FalkorDB(connection_pool=self._pool)
+        import redis
+
+        try:  # the client probes the server (cluster or not) while it is constructed
+            self._db = FalkorDB(connection_pool=self._pool)
+        except redis.RedisError as exc:
+            raise StoreUnavailable(f"cannot reach the embedded store: {exc}") from exc
         self._graph = self._db.select_graph(graph_name)
         self._graph_name = graph_name
         self.round_trips = 0

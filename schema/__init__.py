@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 import strawberry
 from strawberry.extensions import (
@@ -24,12 +24,11 @@ __all__ = ["ANONYMOUS", "ApiError", "Context", "Limits", "Principal", "Role", "b
 def build_schema(*, max_depth: int = 12, max_cost: int = 50_000,
                  limits: Limits | None = None) -> strawberry.Schema:
     limits = limits or Limits()
-    # Instances are what strawberry documents for these extensions; its type hint is narrower.
-    extensions: list[Any] = [
-        QueryDepthLimiter(max_depth=max_depth),
-        MaxAliasesLimiter(max_alias_count=30),
-        AddValidationRules([cost_rule(max_cost, limits.max_page_size,
-                                      limits.default_page_size)]),
-        MaskErrors(should_mask_error=should_mask),
+    rule = cost_rule(max_cost, limits.max_page_size, limits.default_page_size)
+    extensions: list[Callable[[], SchemaExtension]] = [
+        lambda: QueryDepthLimiter(max_depth=max_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=30),
+        lambda: AddValidationRules([rule]),
+        lambda: MaskErrors(should_mask_error=should_mask),
     ]
     return strawberry.Schema(query=Query, extensions=extensions)

@@ -1,8 +1,9 @@
 """Query cost: refuse queries whose worst-case result is too large before running them.
 
 Depth alone does not bound work (a shallow query can ask for 100 × 100 × 100 nodes), so each
-field costs the number of objects it may return: a connection multiplies its children by
-``first`` (the page cap when given as a variable), any other list by a fixed guess.
+object field costs the number of objects it may return: a connection multiplies its children
+by ``first`` (the page cap when given as a variable), any other list by a fixed guess.
+Scalars are free: they come with the object that holds them.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ def cost_rule(max_cost: int, page_cap: int, default_page: int) -> type[Validatio
                     if field is None:
                         continue
                     factor = 1
+                    connection_part = parent.name.endswith("Connection")
                     for argument in selection.arguments or ():
                         if argument.name.value == "first":
                             factor = (int(argument.value.value)
@@ -74,8 +76,10 @@ def cost_rule(max_cost: int, page_cap: int, default_page: int) -> type[Validatio
                     else:
                         if any(a == "first" for a in field.args):
                             factor = default_page
-                        elif _is_list(field.type):
+                        elif _is_list(field.type) and not connection_part:
                             factor = LIST_GUESS
+                    if not isinstance(get_named_type(field.type), GraphQLObjectType):
+                        continue  # scalars come with their object: no extra cost
                     total += multiplier * factor
                     total += self._cost(selection.selection_set, get_named_type(field.type),
                                         multiplier * factor, fragments, seen)

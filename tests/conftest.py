@@ -1,0 +1,97 @@
+"""Shared fixtures: one real embedded FalkorDB server per test session.
+
+Each test that writes gets a graph of its own on that server (graphs are cheap and fully
+isolated), so tests never see each other's data and no store is mocked.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from graph.embedded import EmbeddedServer, EmbeddedStore
+from graph.migrations import migrate
+from graph.neo4j_store import Neo4jStore
+from schema import ANONYMOUS, Context, Principal, build_schema
+from seed import DEFAULT_SEED_DIR, load_seed
+
+_graph_numbers = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def embedded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServer]:
+    server = EmbeddedServer(tmp_path_factory.mktemp("falkordb"), fsync="no")
+    server.start()
+    yield server
+    server.stop()
+
+
+async def _new_store(server: EmbeddedServer) -> EmbeddedStore:
+    store = EmbeddedStore(server.socket_path, graph_name=f"test{next(_graph_numbers)}")
+    await migrate(store, "2026-01-01T00:00:00+00:00")
+    return store
+
+
+@pytest.fixture
+async def store(embedded_server: EmbeddedServer) -> AsyncIterator[EmbeddedStore]:
+    """An empty, migrated graph of this test's own."""
+    graph = await _new_store(embedded_server)
+    yield graph
+    await graph.drop_all()
+    await graph.close()
+
+
+@pytest.fixture(scope="session")
+async def seeded_store(embedded_server: EmbeddedServer) -> AsyncIterator[EmbeddedStore]:
+    """The reference framework, loaded once; tests using it must not write."""
+    graph = await _new_store(embedded_server)
+    await load_seed(graph)
+    yield graph
+    await graph.drop_all()
+    await graph.close()
+
+
+@pytest.fixture
+def seed_copy(tmp_path: Path) -> Path:
+    """A writable copy of the reference seed, for tests that break it on purpose."""
+    target = tmp_path / "seed"
+    shutil.copytree(DEFAULT_SEED_DIR, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def schema():  # type: ignore[no-untyped-def]
+    return build_schema()
+
+
+@pytest.fixture
+def run_query(schema, seeded_store):  # type: ignore[no-untyped-def]
+    """Execute a GraphQL document against the seeded store as ``principal``."""
+
+    async def run(query: str, variables: dict | None = None,  # type: ignore[type-arg]
+                  principal: Principal = ANONYMOUS, store=None):  # type: ignore[no-untyped-def]
+        context = Context(store or seeded_store, principal)
+        return await schema.execute(query, variable_values=variables, context_value=context)
+
+    return run
+
+
+@pytest.fixture
+async def neo4j_store() -> AsyncIterator[Neo4jStore]:
+    """A real Neo4j 5 server from NEO4J_URI (+ NEO4J_USER, NEO4J_PASSWORD), emptied first."""
+    uri = os.environ.get("NEO4J_URI")
+    if not uri:
+        pytest.skip("NEO4J_URI is not set: no Neo4j server to test against")
+    store = await Neo4jStore.connect(uri, os.environ.get("NEO4J_USER", "neo4j"),
+                                     os.environ.get("NEO4J_PASSWORD", ""),
+                                     os.environ.get("NEO4J_DATABASE", "neo4j"))
+    await store.drop_all()
+    await migrate(store, "2026-01-01T00:00:00+00:00")
+    yield store
+    await store.drop_all()
+    await store.close()

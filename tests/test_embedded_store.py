@@ -1,0 +1,76 @@
+"""The embedded backend on a real FalkorDB process: queries, constraints, durability."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from graph.cypher import Cypher
+from graph.embedded import EmbeddedServer, EmbeddedStore
+from graph.errors import StoreUnavailable, UniquenessViolation
+from graph.migrations import SCHEMA_VERSION, current_version, migrate
+
+PUT_LEVEL = Cypher("MERGE (l:Level {code: $code}) SET l.nameZh = $name RETURN l.code AS code")
+GET_LEVELS = Cypher("MATCH (l:Level) RETURN l {.code, .nameZh} AS level ORDER BY l.code")
+CREATE_LEVEL = Cypher("CREATE (l:Level {code: $code})")
+
+
+async def test_write_then_read_returns_plain_records(store: EmbeddedStore) -> None:
+    await store.write(PUT_LEVEL, {"code": "ZZ", "name": "中职"})
+    assert await store.read(GET_LEVELS) == [{"level": {"code": "ZZ", "nameZh": "中职"}}]
+
+
+async def test_only_registered_cypher_runs(store: EmbeddedStore) -> None:
+    with pytest.raises(TypeError):
+        await store.read("MATCH (n) RETURN n")  # type: ignore[arg-type]
+
+
+async def test_unique_codes_are_enforced(store: EmbeddedStore) -> None:
+    await store.write(CREATE_LEVEL, {"code": "GZ"})
+    with pytest.raises(UniquenessViolation):
+        await store.write(CREATE_LEVEL, {"code": "GZ"})
+
+
+async def test_migrations_are_idempotent_and_versioned(store: EmbeddedStore) -> None:
+    assert await migrate(store, "2026-01-02T00:00:00+00:00") == SCHEMA_VERSION
+    assert await migrate(store, "2026-01-03T00:00:00+00:00") == SCHEMA_VERSION
+    assert await current_version(store) == SCHEMA_VERSION
+
+
+async def test_acknowledged_write_survives_kill_9(tmp_path: Path) -> None:
+    store = await EmbeddedStore.start(tmp_path / "data")
+    await store.write(PUT_LEVEL, {"code": "BK", "name": "职业本科"})
+    server = store._server
+    assert server is not None and server.pid is not None
+    os.kill(server.pid, signal.SIGKILL)
+    await asyncio.sleep(0.2)
+    await store.close()
+    reopened = await EmbeddedStore.start(tmp_path / "data")
+    try:
+        assert await reopened.read(GET_LEVELS) == [{"level": {"code": "BK", "nameZh": "职业本科"}}]
+    finally:
+        await reopened.close()
+
+
+def test_a_data_directory_serves_one_process_only(tmp_path: Path) -> None:
+    first = EmbeddedServer(tmp_path / "data")
+    first.start()
+    try:
+        with pytest.raises(StoreUnavailable, match="in use"):
+            EmbeddedServer(tmp_path / "data").start()
+    finally:
+        first.stop()
+
+
+def test_long_data_paths_still_get_a_socket(tmp_path: Path) -> None:
+    deep = tmp_path / ("x" * 60) / ("y" * 60)
+    server = EmbeddedServer(deep)
+    server.start()
+    try:
+        assert len(server.socket_path) <= 100
+    finally:
+        server.stop()
