@@ -10,15 +10,22 @@ from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
     QueryDepthLimiter,
+    SchemaExtension,
 )
+from strawberry.tools import merge_types
 
 from schema.access import ANONYMOUS, Principal, Role
 from schema.context import Context, Limits
 from schema.errors import ApiError, should_mask
 from schema.limits import cost_rule
-from schema.query import Query
+from schema.query import FrameworkQuery
 
 __all__ = ["ANONYMOUS", "ApiError", "Context", "Limits", "Principal", "Role", "build_schema"]
+
+
+# Each area of the API owns its root fields in its own module; they are merged here.
+QUERY_PARTS: list[type] = [FrameworkQuery]
+MUTATION_PARTS: list[type] = []
 
 
 def build_schema(*, max_depth: int = 12, max_cost: int = 50_000,
@@ -31,4 +38,6 @@ def build_schema(*, max_depth: int = 12, max_cost: int = 50_000,
         lambda: AddValidationRules([rule]),
         lambda: MaskErrors(should_mask_error=should_mask),
     ]
-    return strawberry.Schema(query=Query, extensions=extensions)
+    query = merge_types("Query", tuple(QUERY_PARTS))
+    mutation = merge_types("Mutation", tuple(MUTATION_PARTS)) if MUTATION_PARTS else None
+    return strawberry.Schema(query=query, mutation=mutation, extensions=extensions)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import strawberry
 from graphql import GraphQLError
 
-__all__ = ["ApiError", "is_expected", "should_mask"]
+__all__ = ["ApiError", "UserError", "is_expected", "should_mask"]
 
 
 class ApiError(Exception):
@@ -30,3 +31,12 @@ def is_expected(error: GraphQLError) -> bool:
 def should_mask(error: GraphQLError) -> bool:
     """Validation and our own errors are shown; internal ones are not (they are logged)."""
     return not is_expected(error)
+
+
+@strawberry.type(description="An expected failure of a mutation: a stable code, a message, "
+                             "and where (the row index in a batch, the field).")
+class UserError:
+    code: str
+    message: str
+    index: int | None = None
+    field: str | None = None

@@ -32,7 +32,7 @@ from schema.types import (
     TeacherTier,
 )
 
-__all__ = ["Query"]
+__all__ = ["FrameworkQuery"]
 
 NodeT = TypeVar("NodeT")
 
@@ -75,7 +75,7 @@ class LayerRequirements:
 
 
 @strawberry.type
-class Query:
+class FrameworkQuery:
     @strawberry.field(description="Education levels 层次, in order ZZ → GZ → BK.")
     async def levels(self, info: Info[Context, Any]) -> list[Level]:
         return [Level.of(r) for r in await info.context.global_list("levels")]

@@ -8,7 +8,11 @@ import pytest
 
 from schema.access import ANONYMOUS, Principal, Role
 from service.auth import (
-    InvalidToken, issue_token, load_or_create_secret, principal_from_header, verify_token,
+    InvalidToken,
+    issue_token,
+    load_or_create_secret,
+    principal_from_header,
+    verify_token,
 )
 from service.config import ConfigError, Settings
 

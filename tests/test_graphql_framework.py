@@ -42,7 +42,8 @@ async def test_prerequisites_direct_and_transitive(run_query: Any,
     code = (await seeded_store.read(DEEPEST))[0]["code"]
     uid = f"AIL@2025.1|{code}"
     expected_all = sorted((await seeded_store.read(PREREQ_CLOSURE, {"uid": uid}))[0]["codes"])
-    expected_direct = sorted((await seeded_store.read(DIRECT_PREREQS, {"uid": uid}))[0]["codes"])
+    direct_rows = await seeded_store.read(DIRECT_PREREQS, {"uid": uid})
+    expected_direct = sorted(direct_rows[0]["codes"])
     data = ok(await run_query(
         "query($code: String!) { competency(code: $code) { code "
         "direct: prerequisites { code } all: prerequisites(transitive: true) { code } } }",

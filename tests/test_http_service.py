@@ -50,7 +50,8 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pat
             time.sleep(0.1)
     else:
         process.kill()
-        pytest.fail(f"service did not become ready: {process.stderr.read() if process.stderr else ''}")
+        errors = process.stderr.read() if process.stderr else ""
+        pytest.fail(f"service did not become ready: {errors}")
     yield base, data_dir
     process.terminate()
     process.wait(timeout=30)
