@@ -73,7 +73,8 @@ async def test_requirements_progress_across_levels(run_query: Any) -> None:
 
 async def test_competencies_filter_and_page(run_query: Any) -> None:
     query = ("query($after: String) { competencies(layer: \"GEN\", first: 5, after: $after) "
-             "{ totalCount pageInfo { hasNextPage endCursor } edges { node { code layerCode } } } }")
+             "{ totalCount pageInfo { hasNextPage endCursor } "
+             "edges { node { code layerCode } } } }")
     seen: list[str] = []
     after = None
     total = None
