@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph.cypher import Cypher
+from graph.programs import refresh_program_targets
 from graph.store import GraphStore, Record
 
 __all__ = ["WRITE_STEPS", "FrameworkContent", "LoadOutcome", "load_framework_content"]
@@ -207,6 +208,7 @@ async def load_framework_content(store: GraphStore, content: FrameworkContent) -
         rows = content.rows.get(name, [])
         for start in range(0, len(rows), _BATCH):
             await store.write(query, {"rows": rows[start:start + _BATCH]})
+    await refresh_program_targets(store, framework=content.uid)
     await store.write(
         UPSERT_FRAMEWORK, {"uid": content.uid, "props": {"contentHash": content.content_hash}}
     )

@@ -25,12 +25,15 @@ UNIQUE: tuple[UniqueKey, ...] = (
     UniqueKey("Strand", "code"),
     UniqueKey("College", "code"),
     UniqueKey("SchemaInfo", "key"),
+    UniqueKey("Student", "uid"),
     *(UniqueKey(label, "uid") for label in VERSIONED_LABELS),
 )
 
 INDEXED: tuple[UniqueKey, ...] = (
     *(UniqueKey(label, "fw") for label in VERSIONED_LABELS),
     UniqueKey("Framework", "code"),
+    UniqueKey("Student", "college"),
+    UniqueKey("Student", "program"),
 )
 
 RECORD_SCHEMA_VERSION = Cypher(

@@ -17,6 +17,7 @@ from strawberry.tools import merge_types
 from schema.access import ANONYMOUS, Principal, Role
 from schema.context import Context, Limits
 from schema.errors import ApiError, should_mask
+from schema.learners import LearnerMutation, LearnerQuery
 from schema.limits import cost_rule
 from schema.query import FrameworkQuery
 
@@ -24,8 +25,8 @@ __all__ = ["ANONYMOUS", "ApiError", "Context", "Limits", "Principal", "Role", "b
 
 
 # Each area of the API owns its root fields in its own module; they are merged here.
-QUERY_PARTS: list[type] = [FrameworkQuery]
-MUTATION_PARTS: list[type] = []
+QUERY_PARTS: list[type] = [FrameworkQuery, LearnerQuery]
+MUTATION_PARTS: list[type] = [LearnerMutation]
 
 
 def build_schema(*, max_depth: int = 12, max_cost: int = 50_000,

@@ -30,8 +30,10 @@ class Context:
     """What every resolver gets as ``info.context``."""
 
     def __init__(self, store: GraphStore, principal: Principal,
-                 limits: Limits | None = None, request: Any = None) -> None:
+                 limits: Limits | None = None, request: Any = None,
+                 pass_ratio: float = 0.6) -> None:
         self.store = store
+        self.pass_ratio = pass_ratio
         self.principal = principal
         self.limits = limits or Limits()
         self.request = request

@@ -99,6 +99,7 @@ class GraphQLApp(GraphQL[Context, None]):
 
     def __init__(self, settings: Settings, **kwargs: Any) -> None:
         self.limits = Limits(max_page_size=settings.max_page_size)
+        self.pass_ratio = settings.pass_ratio
         schema = build_schema(max_depth=settings.max_query_depth,
                               max_cost=settings.max_query_cost, limits=self.limits)
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True, **kwargs)
@@ -108,7 +109,7 @@ class GraphQLApp(GraphQL[Context, None]):
         user = request.user
         principal = user.principal if isinstance(user, PrincipalUser) else None
         assert principal is not None, "AuthenticationMiddleware sets the principal"
-        return Context(store, principal, self.limits, request)
+        return Context(store, principal, self.limits, request, pass_ratio=self.pass_ratio)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return FileResponse(GRAPHIQL_DIR / "index.html", media_type="text/html")
