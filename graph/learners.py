@@ -64,16 +64,24 @@ ENROL_STUDENTS = Cypher(
     "MERGE (s)-[:ENROLLED_IN]->(p) "
     "RETURN count(s) AS written"
 )
+# What a batch would overwrite: a result whose pass/fail flips (a correction) makes the
+# student's attainment be re-derived. Read before the write, because FalkorDB re-evaluates a
+# WITH projection of a property after a later SET in the same query.
+PASSES_BEFORE = Cypher(
+    "UNWIND $rows AS row "
+    "MATCH (s:Student {uid: row.student})-[r:TOOK {takenAt: row.takenAt}]->"
+    "(:Assessment {uid: row.assessment}) "
+    "RETURN row.student AS student, row.assessment AS assessment, row.takenAt AS takenAt, "
+    "r.passed AS passed"
+)
 RECORD_RESULTS = Cypher(
     "UNWIND $rows AS row "
     "MATCH (s:Student {uid: row.student}) "
     "MATCH (a:Assessment {uid: row.assessment}) "
     "MERGE (s)-[r:TOOK {takenAt: row.takenAt}]->(a) "
-    "WITH s, r, row, r.passed AS before "
     "SET r.score = row.score, r.maxScore = row.maxScore, r.ratio = row.ratio, "
     "r.passed = row.passed "
-    "WITH s, row, before WHERE before IS NOT NULL AND before <> row.passed "
-    "RETURN DISTINCT s.uid AS changed"
+    "RETURN count(r) AS written"
 )
 RECORD_COMPLETIONS = Cypher(
     "UNWIND $rows AS row "
@@ -83,15 +91,18 @@ RECORD_COMPLETIONS = Cypher(
     "SET d.term = row.term, d.grade = row.grade "
     "RETURN count(d) AS written"
 )
+HELD_BEFORE = Cypher(
+    "UNWIND $rows AS row "
+    "MATCH (:Student {uid: row.student})-[h:HOLDS]->(:Certification {uid: row.certification}) "
+    "RETURN row.student AS student, row.certification AS certification, h.heldOn AS heldOn"
+)
 RECORD_CERTIFICATIONS = Cypher(
     "UNWIND $rows AS row "
     "MATCH (s:Student {uid: row.student}) "
     "MATCH (c:Certification {uid: row.certification}) "
     "MERGE (s)-[h:HOLDS]->(c) "
-    "WITH s, h, row, h.heldOn AS before "
     "SET h.heldOn = row.heldOn "
-    "WITH s, row, before WHERE before IS NOT NULL AND before <> row.heldOn "
-    "RETURN DISTINCT s.uid AS changed"
+    "RETURN count(h) AS written"
 )
 # Compare-and-set: the candidate wins on a higher proficiency, then earlier evidence, then
 # the smaller code, so the outcome does not depend on the order evidence arrives in.
@@ -288,7 +299,8 @@ def _check_size(rows: Sequence[Any]) -> None:
 
 async def record_students(store: GraphStore, rows: Sequence[Mapping[str, Any]], fw: str, *,
                           allowed_colleges: set[str] | None = None,
-                          catalog: EvidenceCatalog | None = None) -> BatchOutcome:
+                          catalog: EvidenceCatalog | None = None,
+                          dry_run: bool = False) -> BatchOutcome:
     """Create or update students (code, college, program, classLabel, enrolledOn).
 
     Names and ID numbers are neither needed nor stored: ``code`` is a pseudonym.
@@ -329,6 +341,8 @@ async def record_students(store: GraphStore, rows: Sequence[Mapping[str, Any]], 
                       "enrolledOn": enrolled})
     if check.errors:
         return BatchOutcome(errors=check.errors)
+    if dry_run:  # validated only: the importer checks a whole file before writing any of it
+        return BatchOutcome()
     rows_written = await store.write(ENROL_STUDENTS, {"rows": clean})
     await refresh_standing(store, [row["uid"] for row in clean])
     return BatchOutcome(written=int(rows_written[0]["written"]) if rows_written else 0)
@@ -374,7 +388,8 @@ async def recompute_attainment(store: GraphStore, students: Sequence[str]) -> No
 
 async def record_results(store: GraphStore, rows: Sequence[Mapping[str, Any]], *,
                          pass_ratio: float = 0.6, allowed_colleges: set[str] | None = None,
-                         catalog: EvidenceCatalog | None = None) -> BatchOutcome:
+                         catalog: EvidenceCatalog | None = None,
+                dry_run: bool = False) -> BatchOutcome:
     """Assessment results (college, student, assessment, score, maxScore?, takenAt).
 
     A result is identified by (student, assessment, takenAt): recording it again updates it
@@ -423,15 +438,22 @@ async def record_results(store: GraphStore, rows: Sequence[Mapping[str, Any]], *
                             "code": code} for competency, proficiency in assessment.links]
     if check.errors:
         return BatchOutcome(errors=check.errors)
-    changed = await store.write(RECORD_RESULTS, {"rows": clean})
+    if dry_run:  # validated only: the importer checks a whole file before writing any of it
+        return BatchOutcome()
+    previous = await store.read(PASSES_BEFORE, {"rows": clean})
+    now = {(r["student"], r["assessment"], r["takenAt"]): r["passed"] for r in clean}
+    changed = sorted({r["student"] for r in previous
+                      if r["passed"] != now[(r["student"], r["assessment"], r["takenAt"])]})
+    await store.write(RECORD_RESULTS, {"rows": clean})
     await _raise(store, candidates)
-    await recompute_attainment(store, [row["changed"] for row in changed])
+    await recompute_attainment(store, changed)
     return BatchOutcome(written=len(clean))
 
 
 async def record_certifications(store: GraphStore, rows: Sequence[Mapping[str, Any]], *,
                                 allowed_colleges: set[str] | None = None,
-                                catalog: EvidenceCatalog | None = None) -> BatchOutcome:
+                                catalog: EvidenceCatalog | None = None,
+                dry_run: bool = False) -> BatchOutcome:
     """Certifications held (college, student, certification, heldOn)."""
     _check_size(rows)
     catalog = catalog or EvidenceCatalog(store)
@@ -461,15 +483,22 @@ async def record_certifications(store: GraphStore, rows: Sequence[Mapping[str, A
                         "code": code} for competency, proficiency in certification.links]
     if check.errors:
         return BatchOutcome(errors=check.errors)
-    changed = await store.write(RECORD_CERTIFICATIONS, {"rows": clean})
+    if dry_run:  # validated only: the importer checks a whole file before writing any of it
+        return BatchOutcome()
+    previous = await store.read(HELD_BEFORE, {"rows": clean})
+    now = {(r["student"], r["certification"]): r["heldOn"] for r in clean}
+    changed = sorted({r["student"] for r in previous
+                      if r["heldOn"] != now[(r["student"], r["certification"])]})
+    await store.write(RECORD_CERTIFICATIONS, {"rows": clean})
     await _raise(store, candidates)
-    await recompute_attainment(store, [row["changed"] for row in changed])
+    await recompute_attainment(store, changed)
     return BatchOutcome(written=len(clean))
 
 
 async def record_completions(store: GraphStore, rows: Sequence[Mapping[str, Any]], *,
                              allowed_colleges: set[str] | None = None,
-                             catalog: EvidenceCatalog | None = None) -> BatchOutcome:
+                             catalog: EvidenceCatalog | None = None,
+                dry_run: bool = False) -> BatchOutcome:
     """Course completions (college, student, course, term, grade?)."""
     _check_size(rows)
     catalog = catalog or EvidenceCatalog(store)
@@ -496,6 +525,8 @@ async def record_completions(store: GraphStore, rows: Sequence[Mapping[str, Any]
                       "grade": grade})
     if check.errors:
         return BatchOutcome(errors=check.errors)
+    if dry_run:  # validated only: the importer checks a whole file before writing any of it
+        return BatchOutcome()
     await store.write(RECORD_COMPLETIONS, {"rows": clean})
     return BatchOutcome(written=len(clean))
 

@@ -13,6 +13,7 @@ from schema.access import Role
 from seed import DEFAULT_SEED_DIR, FrozenFrameworkError, SeedInvalid, load_seed, parse_seed
 from service.auth import issue_token, load_or_create_secret
 from service.config import ConfigError, Settings
+from service.importer import ImportFailed
 from service.logs import configure_logging
 from service.store_factory import open_store
 
@@ -42,6 +43,16 @@ def _parser() -> argparse.ArgumentParser:
     load = commands.add_parser("load", help="validate and load the reference framework")
     _store_args(load)
     load.add_argument("--seed", type=Path, default=DEFAULT_SEED_DIR, help="seed directory")
+
+    importer = commands.add_parser(
+        "import", help="import students or evidence from CSV (validated whole, resumable)")
+    _store_args(importer)
+    importer.add_argument("kind", choices=["students", "results", "completions",
+                                           "certifications"])
+    importer.add_argument("file", type=Path, help="CSV file with a header row (UTF-8)")
+    importer.add_argument("--framework", help="framework version of the students' programs "
+                                              "(default: the latest published)")
+    importer.add_argument("--batch-size", type=int, default=5000)
 
     validate = commands.add_parser("validate", help="check the seed without writing")
     validate.add_argument("--seed", type=Path, default=DEFAULT_SEED_DIR, help="seed directory")
@@ -87,6 +98,35 @@ async def _load(settings: Settings, seed_dir: Path) -> int:
     return 0
 
 
+async def _import(settings: Settings, args: argparse.Namespace) -> int:
+    from graph.framework import FrameworkRepository
+    from service.importer import import_csv
+
+    if not args.file.is_file():
+        raise ValueError(f"no such file: {args.file}")
+    store = await open_store(settings)
+    try:
+        framework = args.framework
+        if framework is None and args.kind == "students":
+            latest = await FrameworkRepository(store).latest_published()
+            if latest is None:
+                raise ValueError("no published framework: run `competency-graph load` first")
+            framework = latest["uid"]
+        report = await import_csv(store, args.kind, args.file,
+                                  checkpoint_dir=settings.data_dir / "imports",
+                                  framework=framework, pass_ratio=settings.pass_ratio,
+                                  batch_size=args.batch_size)
+    finally:
+        await store.close()
+    if report.resumed_from and not report.written:
+        print(f"{args.file}: already imported ({report.rows} rows)")
+    else:
+        resumed = f", resumed after row {report.resumed_from}" if report.resumed_from else ""
+        print(f"{args.file}: {report.written} {args.kind} rows written in "
+              f"{report.seconds:.1f} s ({report.rows_per_second:,.0f}/s){resumed}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -107,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_migrate(settings))
         if args.command == "load":
             return asyncio.run(_load(settings, args.seed))
+        if args.command == "import":
+            return asyncio.run(_import(settings, args))
         if args.command == "validate":
             content = parse_seed(args.seed)
             rows = sum(len(r) for r in content.rows.values())
@@ -117,6 +159,9 @@ def main(argv: list[str] | None = None) -> int:
             print(issue_token(secret, Role(args.role), subject=args.subject,
                               college=args.college, ttl_days=args.days))
             return 0
+    except ImportFailed as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
     except SeedInvalid as exc:
         print(str(exc), file=sys.stderr)
         return 2
