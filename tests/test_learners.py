@@ -7,7 +7,13 @@ from graph.cypher import Cypher
 from graph.embedded import EmbeddedStore
 from seed import load_seed
 from tests.learner_data import (
-    COLLEGE, FW, GZ_ASSESSMENTS, OTHER_COLLEGE, PROGRAM, result, student,
+    COLLEGE,
+    FW,
+    GZ_ASSESSMENTS,
+    OTHER_COLLEGE,
+    PROGRAM,
+    result,
+    student,
 )
 
 COUNT_TOOK = Cypher("MATCH (:Student)-[r:TOOK]->(:Assessment) RETURN count(r) AS n")
