@@ -54,6 +54,11 @@ def _parser() -> argparse.ArgumentParser:
                                               "(default: the latest published)")
     importer.add_argument("--batch-size", type=int, default=5000)
 
+    report = commands.add_parser("report", help="content reports")
+    _store_args(report)
+    report.add_argument("which", choices=["coverage"])
+    report.add_argument("--framework", help="framework version (default: latest published)")
+
     validate = commands.add_parser("validate", help="check the seed without writing")
     validate.add_argument("--seed", type=Path, default=DEFAULT_SEED_DIR, help="seed directory")
 
@@ -127,6 +132,26 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _report(settings: Settings, args: argparse.Namespace) -> int:
+    from graph.coverage import coverage, format_coverage
+    from graph.framework import FrameworkRepository
+
+    store = await open_store(settings)
+    try:
+        framework = args.framework
+        if framework is None:
+            latest = await FrameworkRepository(store).latest_published()
+            if latest is None:
+                raise ValueError("no published framework: run `competency-graph load` first")
+            framework = latest["uid"]
+        cells = await coverage(store, framework)
+    finally:
+        await store.close()
+    print(f"coverage of {framework} (ETH: competencies on the safety & ethics strand)")
+    print(format_coverage(cells))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -147,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_migrate(settings))
         if args.command == "load":
             return asyncio.run(_load(settings, args.seed))
+        if args.command == "report":
+            return asyncio.run(_report(settings, args))
         if args.command == "import":
             return asyncio.run(_import(settings, args))
         if args.command == "validate":
