@@ -25,7 +25,7 @@ class ApiError(Exception):
 
 def is_expected(error: GraphQLError) -> bool:
     original = error.original_error
-    return original is None or isinstance(original, ApiError | PermissionError)
+    return original is None or isinstance(original, ApiError | GraphQLError)
 
 
 def should_mask(error: GraphQLError) -> bool:
