@@ -23,7 +23,7 @@ serve: $(STAMP) load
 	$(BIN)/competency-graph serve
 
 lint: $(STAMP)
-	$(BIN)/ruff check graph schema seed service tests bench
+	$(BIN)/ruff check .
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -32,7 +32,7 @@ schema: $(STAMP)
 	$(BIN)/python -m schema.printer > schema.graphql
 
 test: $(STAMP) $(LINT_NODE)
-	$(BIN)/ruff check graph schema seed service tests bench
+	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
