@@ -27,7 +27,7 @@ LIST_FRAMEWORKS = Cypher(
 FRAMEWORK_BY_UID = Cypher("MATCH (f:Framework {uid: $uid}) RETURN f {.*} AS node")
 LATEST_PUBLISHED_FRAMEWORK = Cypher(
     "MATCH (f:Framework {status: 'published'}) "
-    "RETURN f {.*} AS node ORDER BY f.publishedAt DESC, f.version DESC LIMIT 1"
+    "RETURN f {.*} AS node ORDER BY coalesce(f.publishedAt, '') DESC, f.version DESC LIMIT 1"
 )
 
 # Filters are null-tolerant parameters, so one text serves every combination.

@@ -27,6 +27,7 @@ UNIQUE: tuple[UniqueKey, ...] = (
     UniqueKey("SchemaInfo", "key"),
     UniqueKey("Student", "uid"),
     *(UniqueKey(label, "uid") for label in VERSIONED_LABELS),
+    UniqueKey("AuditEntry", "uid"),
 )
 
 INDEXED: tuple[UniqueKey, ...] = (
@@ -34,6 +35,7 @@ INDEXED: tuple[UniqueKey, ...] = (
     UniqueKey("Framework", "code"),
     UniqueKey("Student", "college"),
     UniqueKey("Student", "program"),
+    UniqueKey("AuditEntry", "fw"),
 )
 
 RECORD_SCHEMA_VERSION = Cypher(

@@ -16,6 +16,7 @@ from strawberry.tools import merge_types
 
 from schema.access import ANONYMOUS, Principal, Role
 from schema.context import Context, Limits
+from schema.curriculum import CurriculumMutation, CurriculumQuery
 from schema.errors import ApiError, should_mask
 from schema.learners import LearnerMutation, LearnerQuery
 from schema.limits import cost_rule
@@ -25,8 +26,8 @@ __all__ = ["ANONYMOUS", "ApiError", "Context", "Limits", "Principal", "Role", "b
 
 
 # Each area of the API owns its root fields in its own module; they are merged here.
-QUERY_PARTS: list[type] = [FrameworkQuery, LearnerQuery]
-MUTATION_PARTS: list[type] = [LearnerMutation]
+QUERY_PARTS: list[type] = [FrameworkQuery, LearnerQuery, CurriculumQuery]
+MUTATION_PARTS: list[type] = [LearnerMutation, CurriculumMutation]
 
 
 def build_schema(*, max_depth: int = 12, max_cost: int = 50_000,

@@ -74,13 +74,14 @@ class Context:
     async def resolve_framework(self, uid: str | None) -> Record:
         """The framework version a query reads: the named one, else the latest published.
 
-        Drafts are visible to designers and admins only.
+        Drafts are visible to designers and admins only; deprecated versions stay readable
+        (records judged against them must still be explained).
         """
         if uid in self._frameworks:
             return self._frameworks[uid]
         record = (await self.framework.framework(uid) if uid
                   else await self.framework.latest_published())
-        if record is None or (record.get("status") != "published"
+        if record is None or (record.get("status") not in {"published", "deprecated"}
                               and not self.principal.can_see_drafts):
             if uid is None:
                 raise ApiError("NO_PUBLISHED_FRAMEWORK",

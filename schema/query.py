@@ -97,7 +97,8 @@ class FrameworkQuery:
         context: Context = info.context
         rows = await context.framework.frameworks()
         return [Framework.of(r) for r in rows
-                if r.get("status") == "published" or context.principal.can_see_drafts]
+                if r.get("status") in {"published", "deprecated"}
+                or context.principal.can_see_drafts]
 
     @strawberry.field(description="One framework version; default: the latest published.")
     async def framework(self, info: Info[Context, Any],

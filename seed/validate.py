@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from graph.content import FrameworkContent
+from graph.dag import find_cycle
 from graph.ids import element_uid, framework_uid, requirement_uid
 
 __all__ = ["DEFAULT_SEED_DIR", "SeedError", "SeedInvalid", "parse_seed"]
@@ -645,29 +646,3 @@ class _Builder:
 
 def _clean_keys(mapping: dict[str, Any]) -> list[tuple[str, Any]]:
     return [(k, v) for k, v in mapping.items() if k != "__line__"]
-
-
-def find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
-    """A cycle in ``graph`` as ``[a, b, ..., a]``, or None (iterative DFS, stable order)."""
-    state: dict[str, int] = {}  # 1 on the stack, 2 done
-    for root in sorted(graph):
-        if state.get(root):
-            continue
-        stack: list[tuple[str, Iterable[str]]] = [(root, iter(sorted(graph.get(root, []))))]
-        path = [root]
-        state[root] = 1
-        while stack:
-            node, children = stack[-1]
-            child = next(iter(children), None)
-            if child is None:
-                state[node] = 2
-                stack.pop()
-                path.pop()
-                continue
-            if state.get(child) == 1:
-                return [*path[path.index(child):], child]
-            if not state.get(child):
-                state[child] = 1
-                path.append(child)
-                stack.append((child, iter(sorted(graph.get(child, [])))))
-    return None
