@@ -8,6 +8,7 @@ is completed by running it again.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from graph.cypher import Cypher
@@ -203,6 +204,10 @@ async def load_framework_content(store: GraphStore, content: FrameworkContent) -
         status = "replaced"
     # The hash is written last, so an interrupted load never looks complete.
     props = {k: v for k, v in content.props.items() if k != "contentHash"}
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    props["createdAt"] = now
+    if props.get("status") == "published":
+        props["publishedAt"] = now
     await store.write(UPSERT_FRAMEWORK, {"uid": content.uid, "props": props})
     for name, query in WRITE_STEPS:
         rows = content.rows.get(name, [])

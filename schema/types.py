@@ -118,13 +118,21 @@ class Framework:
     description_zh: str | None
     description_en: str | None
     source: str | None
+    created_at: str | None
+    published_at: str | None
+    deprecated_at: str | None
+    previous_version: str | None = strawberry.field(
+        description="The version this one was copied from")
 
     @staticmethod
     def of(row: Record) -> Framework:
         return Framework(id=row["uid"], code=row["code"], version=row["version"],
                          status=row.get("status", "draft"), name_zh=row["nameZh"],
                          name_en=row["nameEn"], description_zh=row.get("descriptionZh"),
-                         description_en=row.get("descriptionEn"), source=row.get("source"))
+                         description_en=row.get("descriptionEn"), source=row.get("source"),
+                         created_at=row.get("createdAt"), published_at=row.get("publishedAt"),
+                         deprecated_at=row.get("deprecatedAt"),
+                         previous_version=row.get("previousVersion"))
 
 
 async def _level(info: Info[Context, Any], code: str | None) -> Level | None:

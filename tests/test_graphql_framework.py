@@ -188,3 +188,10 @@ async def test_unexpected_errors_are_masked(run_query: Any, tmp_path: Any) -> No
     assert result.errors[0].message == "Unexpected error."
     assert "code" not in (result.errors[0].extensions or {})
     await broken.close()
+
+
+async def test_the_published_framework_is_the_default(run_query: Any) -> None:
+    data = ok(await run_query("{ framework { id status publishedAt createdAt } }"))
+    framework = data["framework"]
+    assert (framework["id"], framework["status"]) == ("AIL@2025.1", "published")
+    assert framework["publishedAt"] and framework["createdAt"]
