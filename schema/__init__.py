@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
@@ -13,17 +15,20 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
 from schema.access import ANONYMOUS, Principal, Role
 from schema.context import Context, Limits
 from schema.curriculum import CurriculumMutation, CurriculumQuery
-from schema.errors import ApiError, should_mask
+from schema.errors import ApiError, is_expected, should_mask
 from schema.learners import LearnerMutation, LearnerQuery
 from schema.limits import cost_rule
 from schema.query import FrameworkQuery
 
 __all__ = ["ANONYMOUS", "ApiError", "Context", "Limits", "Principal", "Role", "build_schema"]
 
+
+log = logging.getLogger("competency_graph.graphql")
 
 # Each area of the API owns its root fields in its own module; they are merged here.
 QUERY_PARTS: list[type] = [FrameworkQuery, LearnerQuery, CurriculumQuery]
@@ -42,4 +47,18 @@ def build_schema(*, max_depth: int = 12, max_cost: int = 50_000,
     ]
     query = merge_types("Query", tuple(QUERY_PARTS))
     mutation = merge_types("Mutation", tuple(MUTATION_PARTS)) if MUTATION_PARTS else None
-    return strawberry.Schema(query=query, mutation=mutation, extensions=extensions)
+    return _Schema(query=query, mutation=mutation, extensions=extensions)
+
+
+class _Schema(strawberry.Schema):
+    """Logs unexpected errors with their traceback; expected ones (validation, permissions,
+    typed API errors) only by code, so the log holds no query text or record identifiers."""
+
+    def process_errors(self, errors: list[GraphQLError],
+                       execution_context: ExecutionContext | None = None) -> None:
+        for error in errors:
+            if is_expected(error):
+                code = (error.extensions or {}).get("code", "GRAPHQL_VALIDATION")
+                log.info("graphql error", extra={"code": code})
+            else:
+                super().process_errors([error], execution_context)

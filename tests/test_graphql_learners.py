@@ -123,3 +123,12 @@ async def test_designers_cannot_record_evidence(school: EmbeddedStore) -> None:
     outcome = await run(school, DESIGNER, """mutation { recordCompletions(rows: [{student: "S1",
         college: "COL-DEMO-GZ", course: "C-GEN-GZ-01", term: "2024-1"}]) { written } }""")
     assert outcome.errors[0].extensions["code"] == "FORBIDDEN"
+
+
+async def test_expected_errors_are_logged_by_code_only(school: EmbeddedStore,
+                                                       caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("INFO", logger="competency_graph.graphql")
+    await run(school, OTHER, STUDENT, {"code": "S1", "college": COLLEGE})
+    records = [r for r in caplog.records if r.name == "competency_graph.graphql"]
+    assert [getattr(r, "code", None) for r in records] == ["FORBIDDEN"]
+    assert all("S1" not in r.getMessage() and COLLEGE not in r.getMessage() for r in records)
