@@ -20,13 +20,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from graph.analytics import refresh_summaries
 from graph.cypher import Cypher
 from graph.programs import refresh_standing
 from graph.store import GraphStore, Record
 
 __all__ = [
     "MAX_BATCH", "BatchOutcome", "EvidenceCatalog", "RowError", "record_certifications",
-    "record_completions", "record_results", "record_students", "student_uid",
+    "record_completions", "record_results", "record_students", "record_totals", "student_uid",
 ]
 
 MAX_BATCH = 10_000
@@ -377,6 +378,12 @@ async def _raise(store: GraphStore, candidates: list[dict[str, Any]]) -> None:
         await store.write(RAISE_ATTAINMENT, {"rows": rows[start:start + MAX_BATCH]})
 
 
+async def _refresh(store: GraphStore, candidates: list[dict[str, Any]],
+                   recomputed: Sequence[str]) -> None:
+    """Summaries and cohort tallies of the students a batch of evidence touched."""
+    await refresh_summaries(store, [row["student"] for row in candidates] + list(recomputed))
+
+
 async def recompute_attainment(store: GraphStore, students: Sequence[str]) -> None:
     """Re-derive attainment from all evidence: used when a correction lowered a result."""
     if not students:
@@ -447,6 +454,7 @@ async def record_results(store: GraphStore, rows: Sequence[Mapping[str, Any]], *
     await store.write(RECORD_RESULTS, {"rows": clean})
     await _raise(store, candidates)
     await recompute_attainment(store, changed)
+    await _refresh(store, candidates, changed)
     return BatchOutcome(written=len(clean))
 
 
@@ -492,6 +500,7 @@ async def record_certifications(store: GraphStore, rows: Sequence[Mapping[str, A
     await store.write(RECORD_CERTIFICATIONS, {"rows": clean})
     await _raise(store, candidates)
     await recompute_attainment(store, changed)
+    await _refresh(store, candidates, changed)
     return BatchOutcome(written=len(clean))
 
 
@@ -529,6 +538,21 @@ async def record_completions(store: GraphStore, rows: Sequence[Mapping[str, Any]
         return BatchOutcome()
     await store.write(RECORD_COMPLETIONS, {"rows": clean})
     return BatchOutcome(written=len(clean))
+
+
+RECORD_TOTALS = Cypher(
+    "MATCH (s:Student) RETURN 'students' AS kind, count(s) AS n "
+    "UNION ALL MATCH (:Student)-[r:TOOK]->(:Assessment) RETURN 'results' AS kind, count(r) AS n "
+    "UNION ALL MATCH (:Student)-[d:COMPLETED]->(:Course) "
+    "RETURN 'completions' AS kind, count(d) AS n "
+    "UNION ALL MATCH (:Student)-[h:HOLDS]->(:Certification) "
+    "RETURN 'certifications' AS kind, count(h) AS n"
+)
+
+
+async def record_totals(store: GraphStore) -> dict[str, int]:
+    """How many students, results, completions and certifications the store holds."""
+    return {row["kind"]: int(row["n"]) for row in await store.read(RECORD_TOTALS)}
 
 
 STUDENT_PAGE = Cypher(

@@ -36,6 +36,9 @@ INDEXED: tuple[UniqueKey, ...] = (
     UniqueKey("Student", "college"),
     UniqueKey("Student", "program"),
     UniqueKey("AuditEntry", "fw"),
+    UniqueKey("Cohort", "key"),  # a (program, class) group's tallies (graph.analytics)
+    UniqueKey("Cohort", "college"),
+    UniqueKey("Cohort", "program"),
 )
 
 RECORD_SCHEMA_VERSION = Cypher(

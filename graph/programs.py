@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from graph.analytics import refresh_summaries
 from graph.cypher import Cypher
 from graph.store import GraphStore, Record
 
@@ -87,11 +88,13 @@ _BATCH = 2000
 
 
 async def refresh_standing(store: GraphStore, students: Sequence[str]) -> None:
-    """Re-derive the targets on the students' STANDS edges from their programs."""
+    """Re-derive the targets on the students' STANDS edges from their programs, and the
+    summaries and cohort tallies that depend on them."""
     for start in range(0, len(students), _BATCH):
         batch = list(students[start:start + _BATCH])
         await store.write(REFRESH_STANDING, {"students": batch})
         await store.write(RETIRE_STANDING, {"students": batch})
+        await refresh_summaries(store, batch)
 
 
 async def refresh_program_targets(store: GraphStore, programs: Sequence[str] | None = None,
