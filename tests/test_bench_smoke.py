@@ -1,0 +1,61 @@
+"""The benchmark harness at toy scale: generator, import, one pass of every measurement.
+
+No timing is asserted (the machine is shared); the properties are: every generated row is
+imported and stored, the nested query stays within its nesting depth, the transitive
+prerequisites are exactly the generated ones, and the JSON carries every figure.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bench import Options, Scale, run
+from bench.generate import generate
+from seed import parse_seed
+
+FIGURES = (
+    "load.framework", "ingest.students", "ingest.results", "ingest.completions",
+    "ingest.certifications", "ingest.results.memory", "ingest.rowsMatch", "gap.store.p50",
+    "gap.store.p95", "cohort.college", "cohort.all", "prerequisites.transitive.p50",
+    "prerequisites.transitive.found", "roundTrips.nested", "service.start", "gap.http.p50",
+    "gap.http.p95", "gap.http.rps", "gap.http.failures", "gap.http.cpu",
+    "cohort.college.http", "rss.service", "rss.falkordb",
+)
+
+
+def test_generator_is_deterministic_and_valid(tmp_path: Path) -> None:
+    scale = Scale(students=30, results_per_student=5, seed=7)
+    first = generate(tmp_path / "a", scale)
+    second = generate(tmp_path / "b", scale)
+    for kind, path in first.csv.items():
+        assert path.read_bytes() == second.csv[kind].read_bytes()
+    content = parse_seed(first.seed_dir)  # the product's validator accepts it
+    assert len(content.rows["competencies"]) == first.counts["competencies"] == 600
+    assert len(content.rows["assessments"]) == 2000
+    assert first.deepest_depth >= 8
+    assert first.rows["results"] == 30 * 5
+
+
+def test_bench_runs_end_to_end_at_toy_scale(tmp_path: Path) -> None:
+    result = run(Options(scale=Scale(students=200, results_per_student=10), quick=True,
+                         work_dir=tmp_path / "work", results_dir=tmp_path / "results",
+                         progress=False))
+    figures = result["figures"]
+    missing = [key for key in FIGURES if figures.get(key, {}).get("value") is None]
+    assert not missing, missing
+    generated = result["generated"]["rows"]
+    assert generated == {"students": 200, "results": 2000,
+                         "completions": generated["completions"],
+                         "certifications": generated["certifications"]}
+    assert result["imported"] == generated
+    assert result["stored"] == generated
+    assert figures["ingest.rowsMatch"]["meets"] is True
+    trips = figures["roundTrips.nested"]
+    assert trips["meets"] is True and 1 <= trips["value"] <= 6
+    assert figures["prerequisites.transitive.found"]["meets"] is True
+    assert figures["gap.http.failures"]["value"] == 0
+    assert figures["cohort.all"]["label"].endswith("(200)")
+    saved = json.loads(Path(result["path"]).read_text())
+    assert saved["figures"].keys() == figures.keys()
+    assert saved["commit"] == result["commit"]
