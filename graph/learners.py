@@ -301,8 +301,13 @@ def _check_size(rows: Sequence[Any]) -> None:
 async def record_students(store: GraphStore, rows: Sequence[Mapping[str, Any]], fw: str, *,
                           allowed_colleges: set[str] | None = None,
                           catalog: EvidenceCatalog | None = None,
-                          dry_run: bool = False) -> BatchOutcome:
+                          dry_run: bool = False,
+                defer_summaries: bool = False) -> BatchOutcome:
     """Create or update students (code, college, program, classLabel, enrolledOn).
+
+    ``defer_summaries``: a bulk import skips the per-batch summary refresh and calls
+    ``analytics.refresh_summaries`` once for all its students at the end (each student is
+    then summarised once, not once per batch it appears in).
 
     Names and ID numbers are neither needed nor stored: ``code`` is a pseudonym.
     """
@@ -345,7 +350,7 @@ async def record_students(store: GraphStore, rows: Sequence[Mapping[str, Any]], 
     if dry_run:  # validated only: the importer checks a whole file before writing any of it
         return BatchOutcome()
     rows_written = await store.write(ENROL_STUDENTS, {"rows": clean})
-    await refresh_standing(store, [row["uid"] for row in clean])
+    await refresh_standing(store, [row["uid"] for row in clean], summaries=not defer_summaries)
     return BatchOutcome(written=int(rows_written[0]["written"]) if rows_written else 0)
 
 
@@ -396,7 +401,7 @@ async def recompute_attainment(store: GraphStore, students: Sequence[str]) -> No
 async def record_results(store: GraphStore, rows: Sequence[Mapping[str, Any]], *,
                          pass_ratio: float = 0.6, allowed_colleges: set[str] | None = None,
                          catalog: EvidenceCatalog | None = None,
-                dry_run: bool = False) -> BatchOutcome:
+        dry_run: bool = False, defer_summaries: bool = False) -> BatchOutcome:
     """Assessment results (college, student, assessment, score, maxScore?, takenAt).
 
     A result is identified by (student, assessment, takenAt): recording it again updates it
@@ -454,14 +459,15 @@ async def record_results(store: GraphStore, rows: Sequence[Mapping[str, Any]], *
     await store.write(RECORD_RESULTS, {"rows": clean})
     await _raise(store, candidates)
     await recompute_attainment(store, changed)
-    await _refresh(store, candidates, changed)
+    if not defer_summaries:
+        await _refresh(store, candidates, changed)
     return BatchOutcome(written=len(clean))
 
 
 async def record_certifications(store: GraphStore, rows: Sequence[Mapping[str, Any]], *,
                                 allowed_colleges: set[str] | None = None,
                                 catalog: EvidenceCatalog | None = None,
-                dry_run: bool = False) -> BatchOutcome:
+        dry_run: bool = False, defer_summaries: bool = False) -> BatchOutcome:
     """Certifications held (college, student, certification, heldOn)."""
     _check_size(rows)
     catalog = catalog or EvidenceCatalog(store)
@@ -500,15 +506,17 @@ async def record_certifications(store: GraphStore, rows: Sequence[Mapping[str, A
     await store.write(RECORD_CERTIFICATIONS, {"rows": clean})
     await _raise(store, candidates)
     await recompute_attainment(store, changed)
-    await _refresh(store, candidates, changed)
+    if not defer_summaries:
+        await _refresh(store, candidates, changed)
     return BatchOutcome(written=len(clean))
 
 
 async def record_completions(store: GraphStore, rows: Sequence[Mapping[str, Any]], *,
                              allowed_colleges: set[str] | None = None,
                              catalog: EvidenceCatalog | None = None,
-                dry_run: bool = False) -> BatchOutcome:
-    """Course completions (college, student, course, term, grade?)."""
+        dry_run: bool = False, defer_summaries: bool = False) -> BatchOutcome:
+    """Course completions (college, student, course, term, grade?). Completions change no
+    attainment, so ``defer_summaries`` has nothing to defer here."""
     _check_size(rows)
     catalog = catalog or EvidenceCatalog(store)
     check = _Rows(rows)

@@ -87,14 +87,16 @@ RETIRE_STANDING = Cypher(
 _BATCH = 2000
 
 
-async def refresh_standing(store: GraphStore, students: Sequence[str]) -> None:
-    """Re-derive the targets on the students' STANDS edges from their programs, and the
-    summaries and cohort tallies that depend on them."""
+async def refresh_standing(store: GraphStore, students: Sequence[str], *,
+                           summaries: bool = True) -> None:
+    """Re-derive the targets on the students' STANDS edges from their programs, and (unless
+    a bulk import defers them) the summaries and cohort tallies that depend on them."""
     for start in range(0, len(students), _BATCH):
         batch = list(students[start:start + _BATCH])
         await store.write(REFRESH_STANDING, {"students": batch})
         await store.write(RETIRE_STANDING, {"students": batch})
-        await refresh_summaries(store, batch)
+        if summaries:
+            await refresh_summaries(store, batch)
 
 
 async def refresh_program_targets(store: GraphStore, programs: Sequence[str] | None = None,

@@ -4,7 +4,9 @@ Pass 1 reads the file in batches and validates every row against the store witho
 any bad row stops the import with its file, line and reason, and nothing is written. Pass 2
 writes batch by batch and records a checkpoint after each one, so an import that crashed or
 was killed resumes where it stopped; the writes are idempotent, so the batch that was in
-flight when it died is simply written again. Memory stays flat: one batch at a time.
+flight when it died is simply written again. The cohort summaries of the file's students are
+refreshed once at the end rather than after every batch. Memory stays flat: one batch at a
+time (and the set of the file's student codes).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from graph import learners
+from graph.analytics import refresh_summaries
 from graph.store import GraphStore
 
 __all__ = ["COLUMNS", "ImportFailed", "ImportReport", "import_csv"]
@@ -194,7 +197,7 @@ async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir
     bar = _Progress(f"import {path.name}", total, progress)
     for batch in _batches(path, kind, batch_size, skip=done):
         batch_started = time.monotonic()
-        outcome = await write(store, batch, catalog=catalog)
+        outcome = await write(store, batch, catalog=catalog, defer_summaries=True)
         if outcome.errors:  # the store changed since pass 1 (e.g. a student was removed)
             raise ImportFailed([BadRow(path.name, done + e.index + 2, e.code, e.message)
                                 for e in outcome.errors])
@@ -203,6 +206,25 @@ async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir
         report.batches.append(time.monotonic() - batch_started)
         _save_checkpoint(checkpoint, done, complete=False)
         bar.update(done)
+    if kind != "completions":
+        # Summaries were deferred batch by batch: each student of the file is summarised
+        # once here (also after a resume, since the whole file is read again).
+        students = sorted(_students_of(path, kind))
+        summarised = _Progress("summaries", len(students), progress)
+        for start in range(0, len(students), _SUMMARY_CHUNK):
+            await refresh_summaries(store, students[start:start + _SUMMARY_CHUNK])
+            summarised.update(min(start + _SUMMARY_CHUNK, len(students)))
     _save_checkpoint(checkpoint, done, complete=True)
     report.seconds = time.monotonic() - started
     return report
+
+
+_SUMMARY_CHUNK = 2000
+
+
+def _students_of(path: Path, kind: str) -> set[str]:
+    code_column = "code" if kind == "students" else "student"
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        return {learners.student_uid((row.get("college") or "").strip(),
+                                     (row.get(code_column) or "").strip())
+                for row in csv.DictReader(handle)}

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from graph import analytics
 from graph.cypher import Cypher
 from graph.embedded import EmbeddedStore
 from seed import load_seed
@@ -84,6 +85,10 @@ async def test_import_twice_writes_once(store: EmbeddedStore, tmp_path: Path) ->
                              progress=None, batch_size=7)
     assert again.written == 100
     assert await store.read(COUNT_TOOK) == [{"n": 100}]
+    # summaries were deferred during the batches and refreshed once at the end
+    served = await analytics.cohort_report(store, college=COLLEGE)
+    scanned = await analytics.cohort_report_by_scan(store, college=COLLEGE)
+    assert served == scanned and served.students == 20
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
