@@ -21,13 +21,15 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
+from graph.embedded import EmbeddedStore
 from graph.store import GraphStore
 from schema import Context, Limits, Principal, build_schema
 from service.auth import InvalidToken, load_or_create_secret, principal_from_header
 from service.config import Settings
+from service.logs import configure_logging
 from service.store_factory import open_store
 
-__all__ = ["create_app"]
+__all__ = ["app_from_env", "create_app"]
 
 log = logging.getLogger("competency_graph.http")
 STATIC_DIR = Path(__file__).parent / "static"
@@ -126,6 +128,14 @@ async def readyz(request: Request) -> Response:
     return JSONResponse({"status": "unavailable"}, status_code=503)
 
 
+def app_from_env() -> Starlette:
+    """The app factory uvicorn's worker processes call: settings come from the environment
+    the `serve` command prepared."""
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    return create_app(settings)
+
+
 def create_app(settings: Settings, *, store: GraphStore | None = None) -> Starlette:
     """Build the app; without ``store`` the lifespan opens (and closes) the configured one."""
     secret = load_or_create_secret(settings.secret, settings.data_dir)
@@ -133,7 +143,12 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> Starle
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         owned = store is None
-        app.state.store = store if store is not None else await open_store(settings)
+        if store is not None:
+            app.state.store = store
+        elif settings.embedded_socket:  # a worker of `serve`: the parent runs the engine
+            app.state.store = EmbeddedStore(settings.embedded_socket)
+        else:
+            app.state.store = await open_store(settings)
         log.info("service ready", extra={"backend": app.state.store.dialect})
         try:
             yield

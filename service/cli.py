@@ -36,6 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     _store_args(serve)
     serve.add_argument("--host", help="env CG_HOST (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="env CG_PORT (default 8000)")
+    serve.add_argument("--workers", type=int,
+                       help="HTTP worker processes sharing one store (env CG_WORKERS, "
+                            "default: the number of cores, at most 4)")
 
     migrate_cmd = commands.add_parser("migrate", help="create constraints and indexes")
     _store_args(migrate_cmd)
@@ -75,7 +78,51 @@ def _parser() -> argparse.ArgumentParser:
 def _settings(args: argparse.Namespace) -> Settings:
     return Settings.from_env().override(
         data_dir=getattr(args, "data_dir", None), backend=getattr(args, "backend", None),
-        host=getattr(args, "host", None), port=getattr(args, "port", None))
+        host=getattr(args, "host", None), port=getattr(args, "port", None),
+        workers=getattr(args, "workers", None))
+
+
+def _serve(settings: Settings) -> int:
+    """Run the HTTP workers. With the embedded backend this process owns the engine (and the
+    data directory's lock) and the workers connect to its socket, so several cores serve
+    requests from one store; on Neo4j each worker has its own driver."""
+    import os
+
+    import uvicorn
+
+    from graph.embedded import EmbeddedServer, EmbeddedStore
+
+    server: EmbeddedServer | None = None
+    environment = {"CG_HOST": settings.host, "CG_PORT": str(settings.port),
+                   "CG_DATA_DIR": str(settings.data_dir), "CG_BACKEND": settings.backend,
+                   "CG_WORKERS": str(settings.workers)}
+    try:
+        if settings.backend == "embedded":
+            server = EmbeddedServer(settings.data_dir, fsync=settings.fsync)
+            server.start()
+
+            async def prepare(socket_path: str) -> None:
+                store = EmbeddedStore(socket_path)
+                try:
+                    await migrate(store, datetime.now(UTC).isoformat(timespec="seconds"))
+                finally:
+                    await store.close()
+
+            asyncio.run(prepare(server.socket_path))
+            environment["CG_EMBEDDED_SOCKET"] = server.socket_path
+        else:
+            asyncio.run(_migrate(settings))
+        load_or_create_secret(settings.secret, settings.data_dir)  # before workers race to it
+        os.environ.update(environment)
+        print(f"GraphQL + GraphiQL on http://{settings.host}:{settings.port}/graphql "
+              f"({settings.workers} worker(s))", file=sys.stderr)
+        uvicorn.run("service.app:app_from_env", factory=True, host=settings.host,
+                    port=settings.port, workers=settings.workers, log_config=None,
+                    access_log=False)
+    finally:
+        if server is not None:
+            server.stop()
+    return 0
 
 
 async def _migrate(settings: Settings) -> int:
@@ -158,16 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = _settings(args)
         configure_logging(settings.log_level)
         if args.command == "serve":
-            import uvicorn
-
-            from service.app import create_app
-
-            app = create_app(settings)
-            print(f"GraphQL + GraphiQL on http://{settings.host}:{settings.port}/graphql",
-                  file=sys.stderr)
-            uvicorn.run(app, host=settings.host, port=settings.port, log_config=None,
-                        access_log=False)
-            return 0
+            return _serve(settings)
         if args.command == "migrate":
             return asyncio.run(_migrate(settings))
         if args.command == "load":

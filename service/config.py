@@ -70,6 +70,9 @@ class Settings:
     max_page_size: int = 100
     max_query_cost: int = 50_000
     pass_ratio: float = 0.6
+    workers: int = 1
+    # Set by `serve` for its worker processes: the socket of the engine the parent started.
+    embedded_socket: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -92,6 +95,8 @@ class Settings:
             max_page_size=_int(env, "CG_MAX_PAGE_SIZE", 100, 1, 1000),
             max_query_cost=_int(env, "CG_MAX_QUERY_COST", 50_000, 10, 10_000_000),
             pass_ratio=_float(env, "CG_PASS_RATIO", 0.6, 0.01, 1.0),
+            workers=_int(env, "CG_WORKERS", min(os.cpu_count() or 1, 4), 1, 32),
+            embedded_socket=env.get("CG_EMBEDDED_SOCKET") or None,
         )
         settings.check()
         return settings

@@ -23,7 +23,7 @@ class JsonFormatter(logging.Formatter):
             "msg": record.getMessage(),
         }
         entry.update({k: v for k, v in vars(record).items()
-                      if k not in _STANDARD and not k.startswith("_")})
+                      if k not in _STANDARD and not k.startswith("_") and k != "color_message"})
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
