@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import socket
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+
+import uvicorn
 
 from graph.migrations import migrate
 from schema.access import Role
@@ -82,13 +85,25 @@ def _settings(args: argparse.Namespace) -> Settings:
         workers=getattr(args, "workers", None))
 
 
+class TcpConfig(uvicorn.Config):
+    """uvicorn binds the shared socket of its workers with protocol 0, so asyncio never sets
+    TCP_NODELAY on their connections and a client that writes a request in two parts waits
+    ~40 ms for a delayed ACK (measured: 5 → 50 ms per request). Module level: the config is
+    pickled to the worker processes."""
+
+    def bind_socket(self) -> socket.socket:
+        sock = super().bind_socket()
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.proto == 0:
+            return socket.socket(sock.family, sock.type, socket.IPPROTO_TCP,
+                                 fileno=sock.detach())
+        return sock
+
+
 def _serve(settings: Settings) -> int:
     """Run the HTTP workers. With the embedded backend this process owns the engine (and the
     data directory's lock) and the workers connect to its socket, so several cores serve
     requests from one store; on Neo4j each worker has its own driver."""
     import os
-
-    import uvicorn
 
     from graph.embedded import EmbeddedServer, EmbeddedStore
 
@@ -116,9 +131,15 @@ def _serve(settings: Settings) -> int:
         os.environ.update(environment)
         print(f"GraphQL + GraphiQL on http://{settings.host}:{settings.port}/graphql "
               f"({settings.workers} worker(s))", file=sys.stderr)
-        uvicorn.run("service.app:app_from_env", factory=True, host=settings.host,
-                    port=settings.port, workers=settings.workers, log_config=None,
-                    access_log=False)
+        config = TcpConfig("service.app:app_from_env", factory=True, host=settings.host,
+                            port=settings.port, workers=settings.workers, log_config=None,
+                            access_log=False)
+        if config.workers > 1:
+            from uvicorn.supervisors import Multiprocess
+
+            Multiprocess(config, sockets=[config.bind_socket()]).run()
+        else:
+            uvicorn.Server(config).run()
     finally:
         if server is not None:
             server.stop()
