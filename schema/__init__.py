@@ -11,8 +11,10 @@ from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
+    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
+    ValidationCache,
 )
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -38,11 +40,17 @@ MUTATION_PARTS: list[type] = [LearnerMutation, CurriculumMutation]
 def build_schema(*, max_depth: int = 12, max_cost: int = 50_000,
                  limits: Limits | None = None) -> strawberry.Schema:
     limits = limits or Limits()
-    rule = cost_rule(max_cost, limits.max_page_size, limits.default_page_size)
+    # The rule classes are built once: the validation cache is keyed by the rule set, and
+    # the limiters would otherwise make new classes for every request (and never hit it).
+    rules = [
+        *QueryDepthLimiter(max_depth=max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=30).validation_rules,
+        cost_rule(max_cost, limits.max_page_size, limits.default_page_size),
+    ]
     extensions: list[Callable[[], SchemaExtension]] = [
-        lambda: QueryDepthLimiter(max_depth=max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=30),
-        lambda: AddValidationRules([rule]),
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+        lambda: AddValidationRules(rules),
         lambda: MaskErrors(should_mask_error=should_mask),
     ]
     query = merge_types("Query", tuple(QUERY_PARTS))
