@@ -220,6 +220,35 @@ def _decode(value: Any) -> Any:
     return value
 
 
+def _literal(value: Any) -> str:
+    """One parameter value as FalkorDB's CYPHER header wants it: the same text the client's
+    ``stringify_param_value`` writes, about three times faster (it was a third of the CPU of a
+    bulk import). Keys are our own identifiers; ``_params_header`` checks the top level."""
+    kind = type(value)
+    if kind is str:
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if kind is dict:
+        return "{" + ",".join(f"`{k}`:{_literal(v)}" for k, v in value.items()) + "}"
+    if kind is list or kind is tuple:
+        return "[" + ",".join(map(_literal, value)) + "]"
+    if value is None:
+        return "null"
+    if kind is int or kind is float or kind is bool:
+        return str(value)
+    from falkordb.helpers import stringify_param_value  # anything unusual: the client's way
+
+    return str(stringify_param_value(value))
+
+
+def _params_header(params: dict[str, Any] | None) -> str:
+    if not params:
+        return ""
+    for key in params:
+        if not key or "`" in key:
+            raise ValueError(f"bad parameter name {key!r}")
+    return "CYPHER " + "".join(f"`{k}`={_literal(v)} " for k, v in params.items())
+
+
 def _column_name(raw: str | bytes) -> str:
     return raw.decode() if isinstance(raw, bytes) else raw
 
@@ -249,6 +278,7 @@ class EmbeddedStore:
         except redis.RedisError as exc:
             raise StoreUnavailable(f"cannot reach the embedded store: {exc}") from exc
         self._graph = self._db.select_graph(graph_name)
+        self._graph._build_params_header = _params_header  # the faster, equivalent encoder
         self._graph_name = graph_name
         self.round_trips = 0
 

@@ -65,24 +65,19 @@ ENROL_STUDENTS = Cypher(
     "MERGE (s)-[:ENROLLED_IN]->(p) "
     "RETURN count(s) AS written"
 )
-# What a batch would overwrite: a result whose pass/fail flips (a correction) makes the
-# student's attainment be re-derived. Read before the write, because FalkorDB re-evaluates a
-# WITH projection of a property after a later SET in the same query.
-PASSES_BEFORE = Cypher(
-    "UNWIND $rows AS row "
-    "MATCH (s:Student {uid: row.student})-[r:TOOK {takenAt: row.takenAt}]->"
-    "(:Assessment {uid: row.assessment}) "
-    "RETURN row.student AS student, row.assessment AS assessment, row.takenAt AS takenAt, "
-    "r.passed AS passed"
-)
+# Returns each row's pass flag as it was before the write (as text; null for a new
+# result), so a correction that flips it makes the student's attainment be re-derived.
+# FalkorDB re-evaluates a WITH projection that a later WHERE reads after a SET, so the old
+# value is only returned here and compared in Python (tested with corrections).
 RECORD_RESULTS = Cypher(
     "UNWIND $rows AS row "
     "MATCH (s:Student {uid: row.student}) "
     "MATCH (a:Assessment {uid: row.assessment}) "
     "MERGE (s)-[r:TOOK {takenAt: row.takenAt}]->(a) "
+    "WITH s, r, row, toString(r.passed) AS before "
     "SET r.score = row.score, r.maxScore = row.maxScore, r.ratio = row.ratio, "
     "r.passed = row.passed "
-    "RETURN count(r) AS written"
+    "RETURN s.uid AS student, before, toString(row.passed) AS now"
 )
 RECORD_COMPLETIONS = Cypher(
     "UNWIND $rows AS row "
@@ -452,11 +447,9 @@ async def record_results(store: GraphStore, rows: Sequence[Mapping[str, Any]], *
         return BatchOutcome(errors=check.errors)
     if dry_run:  # validated only: the importer checks a whole file before writing any of it
         return BatchOutcome()
-    previous = await store.read(PASSES_BEFORE, {"rows": clean})
-    now = {(r["student"], r["assessment"], r["takenAt"]): r["passed"] for r in clean}
-    changed = sorted({r["student"] for r in previous
-                      if r["passed"] != now[(r["student"], r["assessment"], r["takenAt"])]})
-    await store.write(RECORD_RESULTS, {"rows": clean})
+    written = await store.write(RECORD_RESULTS, {"rows": clean})
+    changed = sorted({r["student"] for r in written
+                      if r["before"] is not None and r["before"] != r["now"]})
     await _raise(store, candidates)
     await recompute_attainment(store, changed)
     if not defer_summaries:

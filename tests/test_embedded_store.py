@@ -74,3 +74,22 @@ def test_long_data_paths_still_get_a_socket(tmp_path: Path) -> None:
         assert len(server.socket_path) <= 100
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("value", [
+    "a\"b\\c", "", "中文 · 伦理", 7, -2.5, 1e-7, True, False, None,
+    [1, "x", None, [True, 2.0]], {"a": {"b": [1.5, 'q"\\']}, "c": None}, (1, 2),
+])
+def test_parameter_encoding_matches_the_client(value: object) -> None:
+    from falkordb.helpers import stringify_param_value
+
+    from graph.embedded import _literal
+
+    assert _literal(value) == stringify_param_value(value)
+
+
+async def test_parameters_round_trip_through_the_engine(store: EmbeddedStore) -> None:
+    echo = Cypher("RETURN $value AS value")
+    value = {"text": 'quote " and \\ and 中文', "n": 3, "x": 0.25, "ok": True, "none": None,
+             "list": ["a", 1, [False]]}
+    assert await store.read(echo, {"value": value}) == [{"value": value}]
