@@ -288,6 +288,15 @@ def _student_uids(rows: Sequence[Mapping[str, Any]]) -> list[str]:
             for r in rows]
 
 
+async def _open_evidence_batch(
+        store: GraphStore, rows: Sequence[Mapping[str, Any]], catalog: EvidenceCatalog | None,
+) -> tuple[EvidenceCatalog, _Rows, dict[str, Record]]:
+    """What every evidence batch starts with: its size checked, the lookups, its students."""
+    _check_size(rows)
+    catalog = catalog or EvidenceCatalog(store)
+    return catalog, _Rows(rows), await catalog.students(_student_uids(rows))
+
+
 def _check_size(rows: Sequence[Any]) -> None:
     if len(rows) > MAX_BATCH:
         raise ValueError(f"a batch holds at most {MAX_BATCH} rows, got {len(rows)}")
@@ -396,16 +405,13 @@ async def recompute_attainment(store: GraphStore, students: Sequence[str]) -> No
 async def record_results(store: GraphStore, rows: Sequence[Mapping[str, Any]], *,
                          pass_ratio: float = 0.6, allowed_colleges: set[str] | None = None,
                          catalog: EvidenceCatalog | None = None,
-        dry_run: bool = False, defer_summaries: bool = False) -> BatchOutcome:
+                dry_run: bool = False, defer_summaries: bool = False) -> BatchOutcome:
     """Assessment results (college, student, assessment, score, maxScore?, takenAt).
 
     A result is identified by (student, assessment, takenAt): recording it again updates it
     in place and never duplicates it.
     """
-    _check_size(rows)
-    catalog = catalog or EvidenceCatalog(store)
-    check = _Rows(rows)
-    known = await catalog.students(_student_uids(rows))
+    catalog, check, known = await _open_evidence_batch(store, rows, catalog)
     clean: list[dict[str, Any]] = []
     candidates: list[dict[str, Any]] = []
     seen: dict[tuple[Any, ...], int] = {}
@@ -460,12 +466,9 @@ async def record_results(store: GraphStore, rows: Sequence[Mapping[str, Any]], *
 async def record_certifications(store: GraphStore, rows: Sequence[Mapping[str, Any]], *,
                                 allowed_colleges: set[str] | None = None,
                                 catalog: EvidenceCatalog | None = None,
-        dry_run: bool = False, defer_summaries: bool = False) -> BatchOutcome:
+                dry_run: bool = False, defer_summaries: bool = False) -> BatchOutcome:
     """Certifications held (college, student, certification, heldOn)."""
-    _check_size(rows)
-    catalog = catalog or EvidenceCatalog(store)
-    check = _Rows(rows)
-    known = await catalog.students(_student_uids(rows))
+    catalog, check, known = await _open_evidence_batch(store, rows, catalog)
     clean: list[dict[str, Any]] = []
     candidates: list[dict[str, Any]] = []
     seen: dict[tuple[Any, ...], int] = {}
@@ -507,13 +510,10 @@ async def record_certifications(store: GraphStore, rows: Sequence[Mapping[str, A
 async def record_completions(store: GraphStore, rows: Sequence[Mapping[str, Any]], *,
                              allowed_colleges: set[str] | None = None,
                              catalog: EvidenceCatalog | None = None,
-        dry_run: bool = False, defer_summaries: bool = False) -> BatchOutcome:
+                dry_run: bool = False, defer_summaries: bool = False) -> BatchOutcome:
     """Course completions (college, student, course, term, grade?). Completions change no
     attainment, so ``defer_summaries`` has nothing to defer here."""
-    _check_size(rows)
-    catalog = catalog or EvidenceCatalog(store)
-    check = _Rows(rows)
-    known = await catalog.students(_student_uids(rows))
+    catalog, check, known = await _open_evidence_batch(store, rows, catalog)
     clean: list[dict[str, Any]] = []
     seen: dict[tuple[Any, ...], int] = {}
     for index, row in enumerate(rows):
