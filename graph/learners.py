@@ -87,18 +87,16 @@ RECORD_COMPLETIONS = Cypher(
     "SET d.term = row.term, d.grade = row.grade "
     "RETURN count(d) AS written"
 )
-HELD_BEFORE = Cypher(
-    "UNWIND $rows AS row "
-    "MATCH (:Student {uid: row.student})-[h:HOLDS]->(:Certification {uid: row.certification}) "
-    "RETURN row.student AS student, row.certification AS certification, h.heldOn AS heldOn"
-)
+# Returns each row's date as it was before the write (null for a new certificate), as for
+# results: a changed date can change which evidence sets attainment.
 RECORD_CERTIFICATIONS = Cypher(
     "UNWIND $rows AS row "
     "MATCH (s:Student {uid: row.student}) "
     "MATCH (c:Certification {uid: row.certification}) "
     "MERGE (s)-[h:HOLDS]->(c) "
+    "WITH s, h, row, toString(h.heldOn) AS before "
     "SET h.heldOn = row.heldOn "
-    "RETURN count(h) AS written"
+    "RETURN s.uid AS student, before, row.heldOn AS now"
 )
 # Compare-and-set: the candidate wins on a higher proficiency, then earlier evidence, then
 # the smaller code, so the outcome does not depend on the order evidence arrives in.
@@ -387,10 +385,17 @@ async def _raise(store: GraphStore, candidates: list[dict[str, Any]]) -> None:
         await store.write(RAISE_ATTAINMENT, {"rows": rows[start:start + MAX_BATCH]})
 
 
-async def _refresh(store: GraphStore, candidates: list[dict[str, Any]],
-                   recomputed: Sequence[str]) -> None:
-    """Summaries and cohort tallies of the students a batch of evidence touched."""
-    await refresh_summaries(store, [row["student"] for row in candidates] + list(recomputed))
+async def _apply_evidence(store: GraphStore, candidates: list[dict[str, Any]],
+                          written: Sequence[Record], defer_summaries: bool) -> None:
+    """After evidence is stored: raise attainment with the new candidates, re-derive it for
+    students whose earlier evidence was changed (a correction can lower it), then refresh
+    the summaries and cohort tallies of every student the batch touched."""
+    changed = sorted({r["student"] for r in written
+                      if r["before"] is not None and r["before"] != r["now"]})
+    await _raise(store, candidates)
+    await recompute_attainment(store, changed)
+    if not defer_summaries:
+        await refresh_summaries(store, [row["student"] for row in candidates] + changed)
 
 
 async def recompute_attainment(store: GraphStore, students: Sequence[str]) -> None:
@@ -405,7 +410,8 @@ async def recompute_attainment(store: GraphStore, students: Sequence[str]) -> No
 async def record_results(store: GraphStore, rows: Sequence[Mapping[str, Any]], *,
                          pass_ratio: float = 0.6, allowed_colleges: set[str] | None = None,
                          catalog: EvidenceCatalog | None = None,
-                dry_run: bool = False, defer_summaries: bool = False) -> BatchOutcome:
+        dry_run: bool = False, defer_summaries: bool = False,
+) -> BatchOutcome:
     """Assessment results (college, student, assessment, score, maxScore?, takenAt).
 
     A result is identified by (student, assessment, takenAt): recording it again updates it
@@ -454,19 +460,15 @@ async def record_results(store: GraphStore, rows: Sequence[Mapping[str, Any]], *
     if dry_run:  # validated only: the importer checks a whole file before writing any of it
         return BatchOutcome()
     written = await store.write(RECORD_RESULTS, {"rows": clean})
-    changed = sorted({r["student"] for r in written
-                      if r["before"] is not None and r["before"] != r["now"]})
-    await _raise(store, candidates)
-    await recompute_attainment(store, changed)
-    if not defer_summaries:
-        await _refresh(store, candidates, changed)
+    await _apply_evidence(store, candidates, written, defer_summaries)
     return BatchOutcome(written=len(clean))
 
 
 async def record_certifications(store: GraphStore, rows: Sequence[Mapping[str, Any]], *,
                                 allowed_colleges: set[str] | None = None,
                                 catalog: EvidenceCatalog | None = None,
-                dry_run: bool = False, defer_summaries: bool = False) -> BatchOutcome:
+        dry_run: bool = False, defer_summaries: bool = False,
+) -> BatchOutcome:
     """Certifications held (college, student, certification, heldOn)."""
     catalog, check, known = await _open_evidence_batch(store, rows, catalog)
     clean: list[dict[str, Any]] = []
@@ -495,22 +497,16 @@ async def record_certifications(store: GraphStore, rows: Sequence[Mapping[str, A
         return BatchOutcome(errors=check.errors)
     if dry_run:  # validated only: the importer checks a whole file before writing any of it
         return BatchOutcome()
-    previous = await store.read(HELD_BEFORE, {"rows": clean})
-    now = {(r["student"], r["certification"]): r["heldOn"] for r in clean}
-    changed = sorted({r["student"] for r in previous
-                      if r["heldOn"] != now[(r["student"], r["certification"])]})
-    await store.write(RECORD_CERTIFICATIONS, {"rows": clean})
-    await _raise(store, candidates)
-    await recompute_attainment(store, changed)
-    if not defer_summaries:
-        await _refresh(store, candidates, changed)
+    written = await store.write(RECORD_CERTIFICATIONS, {"rows": clean})
+    await _apply_evidence(store, candidates, written, defer_summaries)
     return BatchOutcome(written=len(clean))
 
 
 async def record_completions(store: GraphStore, rows: Sequence[Mapping[str, Any]], *,
                              allowed_colleges: set[str] | None = None,
                              catalog: EvidenceCatalog | None = None,
-                dry_run: bool = False, defer_summaries: bool = False) -> BatchOutcome:
+        dry_run: bool = False, defer_summaries: bool = False,
+) -> BatchOutcome:
     """Course completions (college, student, course, term, grade?). Completions change no
     attainment, so ``defer_summaries`` has nothing to defer here."""
     catalog, check, known = await _open_evidence_batch(store, rows, catalog)

@@ -181,3 +181,15 @@ async def test_cohort_is_one_query_and_counts_right(store: EmbeddedStore) -> Non
     assert share["PRO-AI-01"]["students"] == 3 and share["PRO-AI-01"]["meeting"] == 2
     assert sum(report.placement["GEN"].values()) == 3
     assert sum(report.readiness["PRO"].values()) == 3
+
+
+async def test_a_corrected_certificate_date_moves_its_evidence(store: EmbeddedStore) -> None:
+    await _ready(store, "S001")
+    row = {"college": COLLEGE, "student": "S001", "certification": "CERT-1X-CV-M",
+           "heldOn": "2025-06-01"}
+    assert (await learners.record_certifications(store, [row])).ok
+    assert (await learners.record_certifications(store, [{**row, "heldOn": "2026-01-15"}])).ok
+    record = await analytics.student_record(store, learners.student_uid(COLLEGE, "S001"))
+    assert record is not None
+    standing = {s.code: s for s in (await analytics.student_report(store, record)).standings}
+    assert standing["PRO-AI-07"].evidence_at == "2026-01-15"
