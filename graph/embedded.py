@@ -107,14 +107,15 @@ class EmbeddedStore:
         await asyncio.to_thread(server.start)
         return cls(server.socket_path, server=server)
 
-    async def read(self, query: Cypher, params: Mapping[str, Any] | None = None) -> list[Record]:
-        return await self._run(query, params, read_only=True)
+    async def read(self, query: Cypher, params: Mapping[str, Any] | None = None, *,
+                   timeout: float | None = None) -> list[Record]:
+        return await self._run(query, params, read_only=True, timeout=timeout)
 
     async def write(self, query: Cypher, params: Mapping[str, Any] | None = None) -> list[Record]:
         return await self._run(query, params, read_only=False)
 
     async def _run(self, query: Cypher, params: Mapping[str, Any] | None,
-                   *, read_only: bool) -> list[Record]:
+                   *, read_only: bool, timeout: float | None = None) -> list[Record]:
         if not isinstance(query, Cypher):
             raise TypeError("only registered Cypher constants may run against the store")
         from redis.exceptions import RedisError, ResponseError
@@ -122,7 +123,9 @@ class EmbeddedStore:
         self.round_trips += 1
         try:
             if read_only:
-                result = await self._graph.ro_query(query, dict(params or {}))
+                result = await self._graph.ro_query(
+                    query, dict(params or {}),
+                    timeout=None if timeout is None else max(1, int(timeout * 1000)))
             else:
                 result = await self._graph.query(query, dict(params or {}))
         except ResponseError as exc:

@@ -71,18 +71,21 @@ class Neo4jStore:
             raise StoreUnavailable(f"cannot reach Neo4j at {uri}: {exc}") from exc
         return store
 
-    async def read(self, query: Cypher, params: Mapping[str, Any] | None = None) -> list[Record]:
-        return await self._run(query, params, write=False)
+    async def read(self, query: Cypher, params: Mapping[str, Any] | None = None, *,
+                   timeout: float | None = None) -> list[Record]:
+        return await self._run(query, params, write=False, timeout=timeout)
 
     async def write(self, query: Cypher, params: Mapping[str, Any] | None = None) -> list[Record]:
         return await self._run(query, params, write=True)
 
     async def _run(self, query: Cypher, params: Mapping[str, Any] | None,
-                   *, write: bool) -> list[Record]:
+                   *, write: bool, timeout: float | None = None) -> list[Record]:
         if not isinstance(query, Cypher):
             raise TypeError("only registered Cypher constants may run against the store")
+        from neo4j import unit_of_work
         from neo4j.exceptions import ConstraintError, Neo4jError, ServiceUnavailable
 
+        @unit_of_work(timeout=timeout)
         async def work(tx: Any) -> list[Record]:
             result = await tx.run(query, dict(params or {}))
             return [record.data() for record in [r async for r in result]]

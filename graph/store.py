@@ -32,8 +32,10 @@ class GraphStore(Protocol):
     dialect: str
     round_trips: int
 
-    async def read(self, query: Cypher, params: Mapping[str, Any] | None = None) -> list[Record]:
-        """Run a read-only query (routed to readers in a cluster)."""
+    async def read(self, query: Cypher, params: Mapping[str, Any] | None = None, *,
+                   timeout: float | None = None) -> list[Record]:
+        """Run a read-only query (routed to readers in a cluster). ``timeout`` (seconds) bounds
+        the store's work for reads served to callers who wait; ``None``: no limit."""
         ...
 
     async def write(self, query: Cypher, params: Mapping[str, Any] | None = None) -> list[Record]:
