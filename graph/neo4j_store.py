@@ -3,6 +3,12 @@
 Use a ``neo4j://`` routing URI against a cluster: reads go through ``execute_read`` (routed to
 readers), writes through ``execute_write`` (routed to the leader). Transaction functions may be
 retried by the driver, so every write query in the project is idempotent (MERGE, not CREATE).
+
+The server is asked for WARNING notifications only: INFORMATION ones are expected noise here
+(``IF NOT EXISTS`` on every start reports "index or constraint already exists" ~35 times a
+command; planner hints are looked at with PROFILE, see ``bench/peer/PROFILE.md``), while
+warnings (deprecations, unknown labels or properties) still reach the ``neo4j.notifications``
+logger. Servers before 5.7 (Bolt < 5.2) cannot filter; there the driver's default applies.
 """
 
 from __future__ import annotations
@@ -46,6 +52,18 @@ def schema_statements(unique: Sequence[UniqueKey], indexed: Sequence[UniqueKey])
 
 
 PING = Cypher("RETURN 1 AS ok")
+# Deleting everything in one transaction holds every deletion in transaction state: a 300k
+# relationship graph exceeds ``dbms.memory.transaction.total.max``. These commit a batch at a
+# time (CALL … IN TRANSACTIONS needs an auto-commit transaction: ``session.run``).
+DELETE_RELATIONSHIPS_IN_BATCHES = Cypher(
+    "MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF $batch ROWS"
+)
+DELETE_NODES_IN_BATCHES = Cypher(
+    "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF $batch ROWS"
+)
+DROP_BATCH = 10_000
+# Bolt 5.2 (Neo4j 5.7) is the first protocol that carries notification filters.
+_FILTERING_BOLT = (5, 2)
 
 
 class Neo4jStore:
@@ -53,10 +71,13 @@ class Neo4jStore:
 
     dialect = "neo4j"
 
-    def __init__(self, uri: str, user: str, password: str, database: str = "neo4j") -> None:
+    def __init__(self, uri: str, user: str, password: str, database: str = "neo4j", *,
+                 filter_notifications: bool = True) -> None:
         from neo4j import AsyncGraphDatabase
 
-        self._driver = AsyncGraphDatabase.driver(uri, auth=(user, password))
+        options: dict[str, Any] = {"notifications_min_severity": "WARNING"} if (
+            filter_notifications) else {}
+        self._driver = AsyncGraphDatabase.driver(uri, auth=(user, password), **options)
         self._database = database
         self.round_trips = 0
 
@@ -65,7 +86,11 @@ class Neo4jStore:
                       database: str = "neo4j") -> Neo4jStore:
         store = cls(uri, user, password, database)
         try:
-            await store._driver.verify_connectivity()
+            info = await store._driver.get_server_info()
+            if tuple(info.protocol_version) < _FILTERING_BOLT:
+                await store._driver.close()
+                store = cls(uri, user, password, database, filter_notifications=False)
+                await store._driver.verify_connectivity()
         except Exception as exc:
             await store._driver.close()
             raise StoreUnavailable(f"cannot reach Neo4j at {uri}: {exc}") from exc
@@ -105,10 +130,10 @@ class Neo4jStore:
 
     async def ensure_schema(self, unique: Sequence[UniqueKey],
                             indexed: Sequence[UniqueKey]) -> None:
-        for statement in schema_statements(unique, indexed):
-            async with self._driver.session(database=self._database) as session:
-                await session.run(statement)
-            self.round_trips += 1
+        async with self._driver.session(database=self._database) as session:
+            for statement in schema_statements(unique, indexed):
+                await (await session.run(statement)).consume()
+                self.round_trips += 1
 
     async def ping(self) -> bool:
         try:
@@ -116,11 +141,21 @@ class Neo4jStore:
         except StoreError:
             return False
 
-    async def drop_all(self) -> None:
-        await self.write(DELETE_ALL)
+    async def drop_all(self, batch: int = DROP_BATCH) -> None:
+        """Delete every relationship, then every node, ``batch`` per committed transaction
+        (schema and indexes stay). Each step is idempotent: a re-run finishes an interrupted
+        one."""
+        from neo4j.exceptions import Neo4jError, ServiceUnavailable
+
+        try:
+            async with self._driver.session(database=self._database) as session:
+                for query in (DELETE_RELATIONSHIPS_IN_BATCHES, DELETE_NODES_IN_BATCHES):
+                    await (await session.run(query, {"batch": batch})).consume()
+                    self.round_trips += 1
+        except ServiceUnavailable as exc:
+            raise StoreUnavailable(str(exc)) from exc
+        except Neo4jError as exc:
+            raise StoreError(str(exc)) from exc
 
     async def close(self) -> None:
         await self._driver.close()
-
-
-DELETE_ALL = Cypher("MATCH (n) DETACH DELETE n")

@@ -1,17 +1,20 @@
 """The same Cypher on a real Neo4j 5 server (runs when NEO4J_URI is set, else skips visibly).
 
 Loads the reference seed and runs the GraphQL framework queries against Neo4j, and checks
-they answer exactly as the embedded store does.
+they answer exactly as the embedded store does (the whole product: test_neo4j_equivalence);
+and the backend's own duties: emptying a large graph, quiet schema set-up.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
 
+from graph.cypher import Cypher
 from graph.embedded import EmbeddedStore
-from graph.migrations import SCHEMA_VERSION, current_version
+from graph.migrations import SCHEMA_VERSION, current_version, migrate
 from graph.neo4j_store import Neo4jStore
 from seed import load_seed
 
@@ -43,3 +46,37 @@ async def test_graphql_answers_match_the_embedded_store(
     embedded = await run_query(query, store=seeded_store)
     assert on_neo4j.errors is None, on_neo4j.errors
     assert on_neo4j.data == embedded.data
+
+
+MAKE_FAN = Cypher(
+    "UNWIND range(1, $hubs) AS i CREATE (h:DropHub {i: i}) "
+    "WITH h UNWIND range(1, $spokes) AS j CREATE (h)-[:SPOKE]->(:DropLeaf {j: j})"
+)
+GRAPH_SIZE = Cypher(
+    "MATCH (n) OPTIONAL MATCH (n)-[r]->() RETURN count(DISTINCT n) AS nodes, count(r) AS edges"
+)
+UNKNOWN_PROPERTY = Cypher("MATCH (c:Competency) RETURN c.noSuchPropertyAnywhere AS x LIMIT 1")
+
+
+async def test_drop_all_commits_in_batches_and_empties_the_graph(
+        neo4j_store: Neo4jStore) -> None:
+    """Batches smaller than the graph: what a 300k-relationship graph does with the default
+    batch (one transaction for all of it exceeded dbms.memory.transaction.total.max)."""
+    await neo4j_store.write(MAKE_FAN, {"hubs": 30, "spokes": 100})
+    assert await neo4j_store.read(GRAPH_SIZE) == [{"nodes": 3031, "edges": 3000}]
+    await neo4j_store.drop_all(batch=250)
+    assert await neo4j_store.read(GRAPH_SIZE) == [{"nodes": 0, "edges": 0}]
+    await migrate(neo4j_store, "2026-01-01T00:00:00+00:00")  # the schema survived the drop
+    assert await current_version(neo4j_store) == SCHEMA_VERSION
+
+
+async def test_schema_setup_is_quiet_but_warnings_still_come_through(
+        neo4j_store: Neo4jStore, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.DEBUG, logger="neo4j.notifications"):
+        await migrate(neo4j_store, "2026-01-02T00:00:00+00:00")  # every index exists already
+        expected = [r for r in caplog.records if r.name == "neo4j.notifications"]
+        assert expected == [], [r.getMessage() for r in expected]
+        await neo4j_store.read(UNKNOWN_PROPERTY)
+    warnings = [r for r in caplog.records
+                if r.name == "neo4j.notifications" and r.levelno == logging.WARNING]
+    assert any("noSuchPropertyAnywhere" in r.getMessage() for r in warnings), warnings
