@@ -80,3 +80,16 @@ async def test_schema_setup_is_quiet_but_warnings_still_come_through(
     warnings = [r for r in caplog.records
                 if r.name == "neo4j.notifications" and r.levelno == logging.WARNING]
     assert any("noSuchPropertyAnywhere" in r.getMessage() for r in warnings), warnings
+
+
+GRAPH_VALUES = Cypher(
+    "CREATE (a:DropHub {i: 1})-[r:SPOKE]->(b:DropLeaf {j: 2}) "
+    "RETURN a, r, [a, b] AS both, {hub: a, n: 3} AS wrapped, a.i AS i"
+)
+
+
+async def test_rows_convert_graph_values_as_record_data_does(neo4j_store: Neo4jStore) -> None:
+    """The store reads plain values without Record.data(); graph values still convert."""
+    assert await neo4j_store.write(GRAPH_VALUES) == [{
+        "a": {"i": 1}, "r": ({"i": 1}, "SPOKE", {"j": 2}), "both": [{"i": 1}, {"j": 2}],
+        "wrapped": {"hub": {"i": 1}, "n": 3}, "i": 1}]
