@@ -93,16 +93,17 @@ def _programs(seed_dir: Path) -> tuple[str, list[_Program]]:
 
 def seed_students(count: int, results_per_student: int, *, seed: int = 2025,
                   seed_dir: Path = DEFAULT_SEED_DIR, certified_share: float = 0.25,
-                  completions_per_student: int = 4) -> SeedStudents:
+                  completions_per_student: int = 4, prefix: str = "S") -> SeedStudents:
     """``count`` students spread over the seed's programs, ``results_per_student`` results
-    each (retakes, on other days, once the program's assessments are used up)."""
+    each (retakes, on other days, once the program's assessments are used up); codes are
+    ``prefix`` + a 5-digit number."""
     rng = random.Random(seed)
     framework, programs = _programs(seed_dir)
     out = SeedStudents(framework, {kind: [] for kind in CSV_COLUMNS})
     start = date(2024, 9, 2)
     for index in range(count):
         program = programs[index % len(programs)]
-        code = f"S{index:05d}"
+        code = f"{prefix}{index:05d}"
         year = 2024 + index // len(programs) % 2
         out.rows["students"].append({
             "code": code, "college": program.college, "program": program.code,
