@@ -1,4 +1,6 @@
-"""Every Cypher text the project can run, found by walking its modules.
+"""Every Cypher text the project can run, found by walking its modules: module-level
+UPPER_CASE ``Cypher`` constants and the ``Cypher`` values of module-level UPPER_CASE dicts
+(one query per label, for example), so none escapes the linter.
 
 The lint test feeds these to Neo4j's own Cypher linter, so the production dialect is
 checked even where no Neo4j server is available.
@@ -22,6 +24,7 @@ def all_queries() -> dict[str, str]:
     from graph.neo4j_store import schema_statements
 
     found: dict[str, str] = {}
+    in_dicts: dict[str, str] = {}
     for package_name in PACKAGES:
         package = importlib.import_module(package_name)
         modules = [package]
@@ -29,8 +32,16 @@ def all_queries() -> dict[str, str]:
             modules.append(importlib.import_module(info.name))
         for module in modules:
             for name, value in vars(module).items():
-                if isinstance(value, Cypher) and name.isupper():
+                if not name.isupper():
+                    continue
+                if isinstance(value, Cypher):
                     found.setdefault(f"{module.__name__}.{name}", str(value))
+                elif isinstance(value, dict):  # e.g. one query per label, keyed by label
+                    for key, item in value.items():
+                        if isinstance(item, Cypher):
+                            in_dicts.setdefault(f"{module.__name__}.{name}[{key!r}]", str(item))
+    texts = set(found.values())
+    found.update({name: text for name, text in in_dicts.items() if text not in texts})
     for index, statement in enumerate(schema_statements(UNIQUE, INDEXED)):
         found[f"graph.neo4j_store.schema_statements[{index}]"] = str(statement)
     return found

@@ -11,7 +11,9 @@ from graph.store import GraphStore, UniqueKey
 
 __all__ = ["INDEXED", "SCHEMA_VERSION", "UNIQUE", "current_version", "migrate"]
 
-SCHEMA_VERSION = 1
+# 2: Cohort.key is unique (it was a plain index): MERGE (k:Cohort {key: …}) from two concurrent
+#    imports could otherwise create two groups with the same key and split their tallies.
+SCHEMA_VERSION = 2
 
 VERSIONED_LABELS = (
     "Competency", "Requirement", "Industry", "Major", "Course", "Assessment",
@@ -28,6 +30,7 @@ UNIQUE: tuple[UniqueKey, ...] = (
     UniqueKey("Student", "uid"),
     *(UniqueKey(label, "uid") for label in VERSIONED_LABELS),
     UniqueKey("AuditEntry", "uid"),
+    UniqueKey("Cohort", "key"),  # a (program, class) group's tallies (graph.analytics)
 )
 
 INDEXED: tuple[UniqueKey, ...] = (
@@ -36,7 +39,6 @@ INDEXED: tuple[UniqueKey, ...] = (
     UniqueKey("Student", "college"),
     UniqueKey("Student", "program"),
     UniqueKey("AuditEntry", "fw"),
-    UniqueKey("Cohort", "key"),  # a (program, class) group's tallies (graph.analytics)
     UniqueKey("Cohort", "college"),
     UniqueKey("Cohort", "program"),
 )

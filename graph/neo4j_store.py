@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -43,11 +43,20 @@ def _checked(identifier: str) -> str:
     return identifier
 
 
-def schema_statements(unique: Sequence[UniqueKey], indexed: Sequence[UniqueKey]) -> list[Cypher]:
-    """Neo4j DDL for our schema; names are derived so reruns hit ``IF NOT EXISTS``."""
+def _index_name(key: UniqueKey) -> str:
+    return f"{_checked(key.label).lower()}_{_checked(key.prop).lower()}_index"
+
+
+def schema_statements(unique: Sequence[UniqueKey], indexed: Sequence[UniqueKey],
+                      existing_indexes: Collection[str] = ()) -> list[Cypher]:
+    """Neo4j DDL for our schema; names are derived so reruns hit ``IF NOT EXISTS``. A key
+    that became unique had a plain index of the derived name (``existing_indexes``): it is
+    dropped first, since Neo4j refuses a constraint beside an equivalent index."""
     statements = []
     for key in unique:
         label, prop = _checked(key.label), _checked(key.prop)
+        if _index_name(key) in existing_indexes:
+            statements.append(Cypher(f"DROP INDEX {_index_name(key)} IF EXISTS"))
         statements.append(Cypher(
             f"CREATE CONSTRAINT {label.lower()}_{prop.lower()}_unique IF NOT EXISTS "
             f"FOR (n:{label}) REQUIRE n.{prop} IS UNIQUE"
@@ -55,13 +64,16 @@ def schema_statements(unique: Sequence[UniqueKey], indexed: Sequence[UniqueKey])
     for key in indexed:
         label, prop = _checked(key.label), _checked(key.prop)
         statements.append(Cypher(
-            f"CREATE INDEX {label.lower()}_{prop.lower()}_index IF NOT EXISTS "
-            f"FOR (n:{label}) ON (n.{prop})"
+            f"CREATE INDEX {_index_name(key)} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})"
         ))
     return statements
 
 
 PING = Cypher("RETURN 1 AS ok")
+PLAIN_INDEXES = Cypher(
+    "SHOW RANGE INDEXES YIELD name, owningConstraint WHERE owningConstraint IS NULL "
+    "RETURN name"
+)
 # Deleting everything in one transaction holds every deletion in transaction state: a 300k
 # relationship graph exceeds ``dbms.memory.transaction.total.max``. These commit a batch at a
 # time (CALL … IN TRANSACTIONS needs an auto-commit transaction: ``session.run``).
@@ -193,8 +205,9 @@ class Neo4jStore:
 
     async def ensure_schema(self, unique: Sequence[UniqueKey],
                             indexed: Sequence[UniqueKey]) -> None:
+        existing = {row["name"] for row in await self.read(PLAIN_INDEXES)}
         statements: list[tuple[Cypher, dict[str, Any]]] = [
-            (statement, {}) for statement in schema_statements(unique, indexed)]
+            (statement, {}) for statement in schema_statements(unique, indexed, existing)]
         await self._blocking(self._auto_commit, statements)
         self.round_trips += len(statements)
 

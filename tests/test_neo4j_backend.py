@@ -14,6 +14,7 @@ import pytest
 
 from graph.cypher import Cypher
 from graph.embedded import EmbeddedStore
+from graph.errors import UniquenessViolation
 from graph.migrations import SCHEMA_VERSION, current_version, migrate
 from graph.neo4j_store import Neo4jStore
 from seed import load_seed
@@ -93,3 +94,27 @@ async def test_rows_convert_graph_values_as_record_data_does(neo4j_store: Neo4jS
     assert await neo4j_store.write(GRAPH_VALUES) == [{
         "a": {"i": 1}, "r": ({"i": 1}, "SPOKE", {"j": 2}), "both": [{"i": 1}, {"j": 2}],
         "wrapped": {"hub": {"i": 1}, "n": 3}, "i": 1}]
+
+
+DROP_COHORT_KEY_CONSTRAINT = Cypher("DROP CONSTRAINT cohort_key_unique IF EXISTS")
+SCHEMA_VERSION_1_COHORT_KEY = Cypher(
+    "CREATE INDEX cohort_key_index IF NOT EXISTS FOR (n:Cohort) ON (n.key)")
+COHORT_KEY_INDEXES = Cypher(
+    "SHOW INDEXES YIELD name, labelsOrTypes, properties, owningConstraint "
+    "WHERE labelsOrTypes = ['Cohort'] AND properties = ['key'] "
+    "RETURN name, owningConstraint")
+TWO_COHORTS = Cypher("UNWIND [1, 2] AS i CREATE (:Cohort {key: 'P|class'})")
+
+
+async def test_a_key_that_became_unique_replaces_its_plain_index(
+        neo4j_store: Neo4jStore) -> None:
+    """Schema version 1 had a plain index on Cohort.key; migrating makes it a constraint."""
+    await neo4j_store.write(DROP_COHORT_KEY_CONSTRAINT)
+    await neo4j_store.write(SCHEMA_VERSION_1_COHORT_KEY)
+    assert await neo4j_store.read(COHORT_KEY_INDEXES) == [
+        {"name": "cohort_key_index", "owningConstraint": None}]
+    await migrate(neo4j_store, "2026-01-03T00:00:00+00:00")
+    assert await neo4j_store.read(COHORT_KEY_INDEXES) == [
+        {"name": "cohort_key_unique", "owningConstraint": "cohort_key_unique"}]
+    with pytest.raises(UniquenessViolation):
+        await neo4j_store.write(TWO_COHORTS)
