@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from graph.content import FrameworkContent, LoadOutcome, load_framework_content
+from graph.dump import dump_version
 from graph.framework import FrameworkRepository
 from graph.store import GraphStore
-from seed.document import Entries, entries_of_version
+from seed.document import Entries, entries_from_dump, entries_of_version
+from service.exchange.case import package_of
 
-__all__ = ["FrameworkNotDraft", "import_framework_content", "version_entries"]
+__all__ = ["FrameworkNotDraft", "case_package", "import_framework_content", "version_entries"]
 
 
 class FrameworkNotDraft(ValueError):
@@ -19,6 +23,18 @@ async def version_entries(store: GraphStore, fw: str) -> Entries:
     if entries is None:
         raise LookupError(f"no framework version {fw!r}")
     return entries
+
+
+async def case_package(store: GraphStore, fw: str, base: str) -> dict[str, Any]:
+    """The CASE 1.1 CFPackage of version ``fw``, its URIs under ``base`` (http://host:port)."""
+    dump = await dump_version(store, fw)
+    if dump is None:
+        raise LookupError(f"no framework version {fw!r}")
+    newer: dict[str, list[str]] = {"": dump.newer_frameworks}
+    for label in ("Competency", "Requirement"):
+        for row in dump.newer.get(label, []):
+            newer.setdefault(str(row["code"]), []).append(str(row["fw"]))
+    return package_of(entries_from_dump(dump), dump.framework, base=base, newer=newer)
 
 
 async def import_framework_content(store: GraphStore, content: FrameworkContent) -> LoadOutcome:
