@@ -163,3 +163,21 @@ def test_a_package_served_here_imports_here(service: tuple[str, Path],  # noqa: 
                     data_dir=tmp_path / "elsewhere")
     assert imported.returncode == 0, imported.stderr
     assert "framework AIL@2026.9: created as a draft" in imported.stdout
+
+
+async def test_version_links_are_replaced_by(store: EmbeddedStore) -> None:
+    from graph.editing import Actor
+    from graph.versions import create_version
+    from seed import load_seed
+
+    await load_seed(store)
+    assert (await create_version(store, FW, "2026.1", Actor("t", "admin"))).errors == []
+    package = await case_package(store, FW, BASE)
+    replaced = {(a["originNodeURI"]["identifier"], a["destinationNodeURI"]["identifier"])
+                for a in package["CFAssociations"] if a["associationType"] == "replacedBy"}
+    assert (case_id(f"doc:{FW}"), case_id("doc:AIL@2026.1")) in replaced
+    assert (case_id(f"competency:{FW}|GEN-05"),
+            case_id("competency:AIL@2026.1|GEN-05")) in replaced
+    assert (case_id(f"requirement:{FW}|GEN-05@GZ"),
+            case_id("requirement:AIL@2026.1|GEN-05@GZ")) in replaced
+    assert package_problems(package) == []

@@ -222,7 +222,8 @@ def package_of(entries: Entries, framework: dict[str, Any], *, base: str,
         "subjectURI": [pkg.link("CFSubjects", case_id("subject:ai-literacy"),
                                 "人工智能素养 AI literacy")],
         "licenseURI": pkg.link("CFLicenses", case_id(f"license:{fw}"), "Apache-2.0"),
-        "extensions": {EXT: {k: meta[k] for k in meta if k not in {"nameZh", "version"}}},
+        "extensions": {EXT: {k: meta[k] for k in meta
+                                if k not in {"nameZh", "version", "descriptionZh"}}},
     }
     if meta.get("descriptionZh"):
         document["description"] = meta["descriptionZh"]
