@@ -22,10 +22,12 @@ from strawberry.types import ExecutionContext
 from schema.access import ANONYMOUS, Principal, Role
 from schema.context import Context, Limits
 from schema.curriculum import CurriculumMutation, CurriculumQuery
+from schema.demand import DemandMutation, DemandQuery
 from schema.errors import ApiError, is_expected, should_mask
 from schema.learners import LearnerMutation, LearnerQuery
 from schema.limits import cost_rule
 from schema.query import FrameworkQuery
+from schema.teachers import TeacherMutation, TeacherQuery
 
 __all__ = ["ANONYMOUS", "ApiError", "Context", "Limits", "Principal", "Role", "build_schema"]
 
@@ -34,7 +36,11 @@ log = logging.getLogger("competency_graph.graphql")
 
 # Each area of the API owns its root fields in its own module; they are merged here.
 QUERY_PARTS: list[type] = [FrameworkQuery, LearnerQuery, CurriculumQuery]
+QUERY_PARTS.append(DemandQuery)  # skills-demand database
+QUERY_PARTS.append(TeacherQuery)  # teachers and their standard
 MUTATION_PARTS: list[type] = [LearnerMutation, CurriculumMutation]
+MUTATION_PARTS.append(DemandMutation)
+MUTATION_PARTS.append(TeacherMutation)
 
 
 def build_schema(*, max_depth: int = 12, max_cost: int = 50_000,
