@@ -188,3 +188,22 @@ async def test_a_bad_evidence_batch_writes_nothing(records_store: EmbeddedStore)
         {"teacher": "T09", "college": "COL-NOPE"}])
     assert [(e.index, e.code) for e in bad_teachers.errors] == [
         (0, "UNKNOWN_COURSE"), (1, "UNKNOWN_COLLEGE")]
+
+
+NESTED = """
+query Nested($first: Int!) { teachers(first: $first) { nodes { code
+  evidence { title } placement(asOf: "2025-06-30") { tierCode gaps { item { code } } } } } }
+"""
+
+
+async def test_a_page_of_teachers_costs_the_same_round_trips_at_any_size(
+        records_store: EmbeddedStore) -> None:
+    costs = {}
+    for first in (1, 5):
+        before = records_store.round_trips
+        outcome = await run(records_store, OWN, NESTED, {"first": first})
+        assert outcome.errors is None, outcome.errors
+        assert len(outcome.data["teachers"]["nodes"]) == first
+        costs[first] = records_store.round_trips - before
+    # the page, the framework, then one batch each for evidence and the standard
+    assert costs[1] == costs[5] <= 4

@@ -6,7 +6,7 @@ import weakref
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.dataloader import DataLoader
@@ -17,6 +17,7 @@ from graph.store import Record
 from graph.teacher_standards import StandardItem, TierInfo, standard_of
 from schema.batches import Info
 from schema.context import Context
+from schema.errors import ApiError
 from schema.types import Course, TeacherTier
 
 __all__ = [
@@ -78,8 +79,19 @@ class _Loaders:
         async def standards(fws: Sequence[str]) -> list[list[TierInfo]]:
             return [await standard_of(store, fw) for fw in fws]
 
+        async def frameworks(uids: Sequence[str | None]) -> list[Any]:
+            found: list[Any] = []
+            for uid in uids:
+                try:
+                    found.append(str((await context.resolve_framework(uid))["uid"]))
+                except ApiError as refused:  # this key's error, not the whole batch's
+                    found.append(refused)
+            return found
+
         self.evidence: DataLoader[str, list[Record]] = DataLoader(load_fn=evidence)
         self.standard: DataLoader[str, list[TierInfo]] = DataLoader(load_fn=standards)
+        # fields of many teachers ask for the same version at once: resolved once
+        self.framework: DataLoader[str | None, str] = DataLoader(load_fn=frameworks)
 
 
 _PER_REQUEST: weakref.WeakKeyDictionary[Context, _Loaders] = weakref.WeakKeyDictionary()
@@ -216,7 +228,7 @@ class Teacher:
 
     @strawberry.field(description="The courses taught, as the framework version holds them.")
     async def courses(self, info: Info, framework: FrameworkArg = None) -> list[Course]:
-        fw = str((await info.context.resolve_framework(framework))["uid"])
+        fw = await loaders(info.context).framework.load(framework)
         rows = await info.context.nodes["Course"].load_many(
             [element_uid(fw, code) for code in self.course_codes])
         return [Course.of(row) for row in rows if row is not None]
@@ -229,9 +241,9 @@ class Teacher:
     @strawberry.field(description="Tier reached and gaps, against the version's standard.")
     async def placement(self, info: Info, framework: FrameworkArg = None,
                         as_of: AsOf = None) -> TeacherPlacement:
-        fw = str((await info.context.resolve_framework(framework))["uid"])
-        day = as_of or today()
         holder = loaders(info.context)
+        fw = await holder.framework.load(framework)
+        day = as_of or today()
         tiers, evidence = await holder.standard.load(fw), await holder.evidence.load(self._uid)
         placed = teacher_standing.place(tiers, evidence, day)
         return TeacherPlacement(
