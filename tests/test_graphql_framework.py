@@ -163,7 +163,7 @@ async def test_query_depth_is_limited(run_query: Any) -> None:
     for _ in range(14):
         nested = f"prerequisites {{ {nested} }}"
     result = await run_query(f"{{ competency(code: \"GEN-01\") {{ {nested} }} }}")
-    assert result.errors and "exceeds maximum operation depth" in result.errors[0].message
+    assert result.errors and result.errors[0].extensions["code"] == "QUERY_TOO_DEEP"
 
 
 async def test_drafts_are_hidden_from_anonymous_callers(run_query: Any,
