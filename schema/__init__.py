@@ -24,6 +24,7 @@ from schema.curriculum import CurriculumMutation, CurriculumQuery
 from schema.errors import ApiError, is_expected, should_mask
 from schema.learners import LearnerMutation, LearnerQuery
 from schema.limits import QueryLimits, limits_rule
+from schema.privacy import PrivacyMutation, PrivacyQuery
 from schema.query import FrameworkQuery
 
 __all__ = ["ANONYMOUS", "ApiError", "Context", "Limits", "Principal", "Role", "build_schema"]
@@ -32,8 +33,8 @@ __all__ = ["ANONYMOUS", "ApiError", "Context", "Limits", "Principal", "Role", "b
 log = logging.getLogger("competency_graph.graphql")
 
 # Each area of the API owns its root fields in its own module; they are merged here.
-QUERY_PARTS: list[type] = [FrameworkQuery, LearnerQuery, CurriculumQuery]
-MUTATION_PARTS: list[type] = [LearnerMutation, CurriculumMutation]
+QUERY_PARTS: list[type] = [FrameworkQuery, LearnerQuery, CurriculumQuery, PrivacyQuery]
+MUTATION_PARTS: list[type] = [LearnerMutation, CurriculumMutation, PrivacyMutation]
 
 
 def build_schema(*, max_depth: int = 12, max_cost: int = 50_000,
