@@ -335,6 +335,12 @@ class GraphQLView:
                                          raised.nodes, path=raised.path,
                                          extensions={"code": code})
                 else:
+                    if not _executed(result) and not (raised.extensions or {}).get("code"):
+                        code = "INVALID_VARIABLES"  # coercion: a request error
+                    if (raised.extensions or {}).get("code") != code:
+                        shown = GraphQLError(raised.message, raised.nodes, path=raised.path,
+                                             extensions={**(raised.extensions or {}),
+                                                         "code": code})
                     log.info("graphql error", extra={"code": code})
                 self.on_error_code(code)
                 formatted.append(shown.formatted)

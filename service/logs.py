@@ -11,6 +11,8 @@ import json
 import logging
 import sys
 import time
+import traceback
+from types import TracebackType
 from typing import Any
 
 __all__ = ["REQUEST_ID", "JsonFormatter", "configure_logging"]
@@ -44,6 +46,23 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
+
+    def formatException(self, ei: Any) -> str:
+        """The stack and the exception types, without their messages: a message may quote
+        a value (a student code in a KeyError, a query parameter in a store error)."""
+        return _without_messages(ei[1])
+
+
+def _without_messages(error: BaseException | None) -> str:
+    parts: list[str] = []
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        trace: TracebackType | None = error.__traceback__
+        parts.append("".join(traceback.format_tb(trace)) + type(error).__qualname__
+                     + " (message withheld)")
+        error = error.__cause__ or error.__context__
+    return "\n-- while handling --\n".join(reversed(parts))
 
 
 def configure_logging(level: str = "INFO") -> None:
