@@ -53,6 +53,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("source", 1000, prose=True, trimmed=False),  # where a text comes from
     Kind("search", 100, trimmed=False),  # free search text
     Kind("cursor", 200),  # opaque page cursors
+    Kind("id", 400),  # ids: framework ids, or global (Relay) ids that encode type and key
     Kind("date", 32, date=True),  # ISO dates or date-times
     Kind("text", 1000, prose=True, trimmed=False),  # anything not declared otherwise
 )}

@@ -54,7 +54,7 @@ NAME_KINDS: dict[str, str] = {
     **dict.fromkeys((
         "code", "codes", "student", "college", "program", "programs", "course", "assessment",
         "certification", "competency", "level", "levels", "layer", "strand", "strands",
-        "major", "industry", "jobRole", "framework", "id", "ids", "from", "to", "version",
+        "major", "industry", "jobRole", "framework", "from", "to", "version",
         "requires", "catalogCodes", "kind", "dimension"), "code"),
     **dict.fromkeys(("classLabel", "nameZh", "nameEn", "issuerZh", "issuerEn", "term",
                      "subject"), "label"),
@@ -63,6 +63,7 @@ NAME_KINDS: dict[str, str] = {
     "source": "source",
     "search": "search",
     **dict.fromkeys(("after", "before"), "cursor"),
+    **dict.fromkeys(("id", "ids"), "id"),
     **dict.fromkeys(("enrolledOn", "takenAt", "heldOn", "at", "date"), "date"),
 }
 NUMBER_KINDS: dict[str, str] = {

@@ -49,7 +49,7 @@ class QueryLimits:
     max_depth: int = 12
     max_cost: int = 50_000
     max_aliases: int = 30
-    max_repeated: int = 5
+    max_repeated: int = 20
     page_cap: int = 100
     default_page: int = 20
 
@@ -60,62 +60,78 @@ def _is_list(field_type: Any) -> bool:
     return isinstance(field_type, GraphQLList)
 
 
+@dataclass(slots=True)
+class _Shape:
+    """What a selection set asks for: unit cost, depth, and how often each response key
+    occurs once inline fragments and fragment spreads are merged in (what graphql-core's
+    overlap rule compares pairwise)."""
+
+    cost: int = 0
+    depth: int = 0
+    keys: dict[str, int] = field(default_factory=dict)
+
+    def add(self, other: _Shape, times: int = 1) -> None:
+        self.cost += other.cost
+        self.depth = max(self.depth, other.depth)
+        for key, count in other.keys.items():
+            self.keys[key] = self.keys.get(key, 0) + count * times
+
+
 @dataclass
 class _Walk:
     schema: GraphQLSchema
     limits: QueryLimits
     fragments: dict[str, FragmentDefinitionNode]
-    memo: dict[str, tuple[int, int]] = field(default_factory=dict)
+    memo: dict[str, _Shape] = field(default_factory=dict)
     active: set[str] = field(default_factory=set)
     aliases: int = 0
     errors: list[GraphQLError] = field(default_factory=list)
+    repeated_reported: bool = False
 
     def selection_set(self, node: SelectionSetNode | None, parent: Any) -> tuple[int, int]:
-        """(unit cost, depth) of a selection set on ``parent``."""
+        """(unit cost, depth) of a selection set on ``parent``, its merged keys checked."""
+        shape = self.shape(node, parent)
+        repeated = max(shape.keys.values(), default=0)
+        if repeated > self.limits.max_repeated and not self.repeated_reported:
+            key = max(shape.keys, key=shape.keys.__getitem__)
+            self.repeated_reported = True
+            self.errors.append(GraphQLError(
+                f"{key!r} appears {repeated} times in one selection set, fragments included "
+                f"(at most {self.limits.max_repeated}): ask for each field once", node,
+                extensions={"code": "REPEATED_FIELDS", "max": self.limits.max_repeated}))
+        return shape.cost, shape.depth
+
+    def shape(self, node: SelectionSetNode | None, parent: Any) -> _Shape:
+        shape = _Shape()
         if node is None:
-            return 0, 0
-        cost = depth = 0
-        keys: dict[str, int] = {}
+            return shape
         for selection in node.selections:
             if isinstance(selection, FieldNode):
                 key = (selection.alias or selection.name).value
-                keys[key] = keys.get(key, 0) + 1
+                shape.keys[key] = shape.keys.get(key, 0) + 1
                 if selection.alias is not None:
                     self.aliases += 1
                 field_cost, field_depth = self.field(selection, parent)
-                cost += field_cost
-                depth = max(depth, field_depth)
+                shape.cost += field_cost
+                shape.depth = max(shape.depth, field_depth)
             elif isinstance(selection, InlineFragmentNode):
                 target = parent
                 if selection.type_condition is not None:
                     target = self.schema.get_type(selection.type_condition.name.value)
-                inner_cost, inner_depth = self.selection_set(selection.selection_set, target)
-                cost += inner_cost
-                depth = max(depth, inner_depth)
+                shape.add(self.shape(selection.selection_set, target))
             elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                keys["..." + name] = keys.get("..." + name, 0) + 1
-                inner_cost, inner_depth = self.fragment(name)
-                cost += inner_cost
-                depth = max(depth, inner_depth)
-        repeated = max(keys.values(), default=0)
-        if repeated > self.limits.max_repeated:
-            key = max(keys, key=keys.__getitem__)
-            self.errors.append(GraphQLError(
-                f"{key!r} appears {repeated} times in one selection set (at most "
-                f"{self.limits.max_repeated}): ask for each field once", node,
-                extensions={"code": "REPEATED_FIELDS", "max": self.limits.max_repeated}))
-        return cost, depth
+                shape.add(self.fragment(selection.name.value))
+        return shape
 
-    def fragment(self, name: str) -> tuple[int, int]:
+    def fragment(self, name: str) -> _Shape:
         if name in self.memo:
             return self.memo[name]
         definition = self.fragments.get(name)
         if definition is None or name in self.active:
-            return 0, 0  # unknown or cyclic: graphql-core's validation reports it
+            return _Shape()  # unknown or cyclic: graphql-core's validation reports it
         self.active.add(name)
         target = self.schema.get_type(definition.type_condition.name.value)
-        result = self.selection_set(definition.selection_set, target)
+        result = self.shape(definition.selection_set, target)
         self.active.discard(name)
         self.memo[name] = result
         return result
@@ -172,7 +188,11 @@ def check_limits(schema: GraphQLSchema, document: DocumentNode,
         walk.errors.append(GraphQLError(
             f"{walk.aliases} aliases in one document (at most {limits.max_aliases})",
             extensions={"code": "TOO_MANY_ALIASES", "max": limits.max_aliases}))
-    return walk.errors
+    return sorted(walk.errors, key=lambda e: _ORDER.get(str((e.extensions or {}).get("code")), 9))
+
+
+_ORDER = {"QUERY_TOO_DEEP": 0, "QUERY_TOO_COSTLY": 1, "REPEATED_FIELDS": 2,
+          "TOO_MANY_ALIASES": 3}
 
 
 def limits_rule(limits: QueryLimits) -> type[ValidationRule]:

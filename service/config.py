@@ -104,8 +104,9 @@ class Settings:
                                   "may return", cast=int, low=10, high=10_000_000)
     max_aliases: int = setting("CG_MAX_ALIASES", 30, "aliased fields in one document",
                                cast=int, low=0, high=10_000)
-    max_repeated_fields: int = setting("CG_MAX_REPEATED_FIELDS", 5, "times one response "
-                                       "key may appear in one selection set",
+    max_repeated_fields: int = setting("CG_MAX_REPEATED_FIELDS", 20, "times one response "
+                                       "key may appear in one selection set, fragments "
+                                       "merged in",
                                        cast=int, low=1, high=1000)
     max_tokens: int = setting("CG_MAX_TOKENS", 50_000, "GraphQL tokens in one document",
                               cast=int, low=100, high=10_000_000)

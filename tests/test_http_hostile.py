@@ -112,6 +112,9 @@ LONG_CODE = "S" * 4096
     ("1,000 repeated fields", json.dumps({"query": "{ " + " ".join(
         "levels { code }" for _ in range(1000)) + " }"}).encode(), Role.ADMIN,
      "REPEATED_FIELDS"),
+    ("1,000 inline fragments", json.dumps({"query": "{ " + " ".join(
+        "... on Query { levels { code } }" for _ in range(1000)) + " }"}).encode(),
+     Role.ADMIN, "REPEATED_FIELDS"),
     ("10,000 repeated connections", json.dumps({"query": "{ " + " ".join(
         "competencies(first: 100) { nodes { code } }" for _ in range(10_000)) + " }"})
      .encode(), Role.ADMIN, "TOO_MANY_TOKENS"),
