@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 
 import httpx
 import pytest
@@ -13,7 +14,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from graph.embedded import EmbeddedStore
 from schema.limits import QueryLimits
+from service.app import create_app
+from service.config import Settings
 from service.graphql_http import GraphQLView, HttpLimits
 from service.logs import JsonFormatter
 from service.middleware import RequestMiddleware
@@ -94,3 +98,19 @@ async def test_a_full_worker_answers_503_at_once() -> None:
         assert (await client.get("/healthz")).status_code == 404  # probes are never refused
         release.set()
         assert (await first).status_code == 200
+
+
+async def test_a_dead_engine_answers_503_with_retry_after(tmp_path: Path) -> None:
+    broken = await EmbeddedStore.start(tmp_path / "gone")
+    assert broken._server is not None
+    broken._server.stop()  # the engine is down (a supervisor would be restarting it)
+    app = create_app(Settings.from_env({"CG_DATA_DIR": str(tmp_path)}), store=broken)
+    app.state.store = broken  # what the lifespan does
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        ready = await client.get("/readyz")
+        answer = await client.post("/graphql", json={"query": "{ frameworks { id } }"})
+    assert ready.status_code == 503 and ready.headers["retry-after"]
+    assert answer.status_code == 503 and answer.headers["retry-after"]
+    assert answer.json()["errors"][0]["extensions"]["code"] == "STORE_UNAVAILABLE"
+    await broken.close()
