@@ -340,8 +340,12 @@ class EmbeddedServer:
         except redis.RedisError as exc:
             log.warning("could not compact the append-only file: %s", exc)
 
-    def stop(self, *, compact: bool = True) -> None:
-        """Compact the log (see the module docstring), then stop the engine."""
+    def stop(self, *, compact: bool = True, handover: float = 120.0) -> None:
+        """Compact the log (see the module docstring), then stop the engine. A supervised
+        engine first waits (up to ``handover`` seconds) for other processes still working
+        through it — an import started while this process ran — to disconnect."""
+        if self._supervisor is not None:
+            self._wait_for_other_clients(handover)
         self._stopping.set()
         if compact and self._process is not None and self._process.poll() is None:
             self._compact(wait=True, only_if_long=True)
@@ -354,6 +358,28 @@ class EmbeddedServer:
         if self._socket_dir is not None:
             self._socket_dir.cleanup()
             self._socket_dir = None
+
+    def _wait_for_other_clients(self, timeout: float) -> None:
+        import redis
+
+        deadline = time.monotonic() + timeout
+        waiting = False
+        while time.monotonic() < deadline:
+            try:
+                client = self._client()
+                try:
+                    others = int(client.info("clients")["connected_clients"]) - 1
+                finally:
+                    client.close()
+            except redis.RedisError:
+                return  # not answering: nobody can be using it
+            if others <= 0:
+                return
+            if not waiting:
+                waiting = True
+                log.info("waiting for other clients of the engine to finish",
+                         extra={"clients": others})
+            time.sleep(0.2)
 
     @property
     def pid(self) -> int | None:
