@@ -44,12 +44,25 @@ def test_import_while_serving_then_no_orphans_after_kill_9(tmp_path: Path) -> No
         imported = cli("import", "students", str(students), data_dir=data_dir)
         assert imported.returncode == 0, imported.stderr
         assert "25 students rows written" in imported.stdout
+        results = tmp_path / "results.csv"
+        with results.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["college", "student", "assessment", "score", "takenAt"])
+            writer.writerows(["COL-DEMO-GZ", f"LIVE-{i:03d}", "A-GEN-GZ-01", 90, "2025-01-10"]
+                             for i in range(25))
+        imported = cli("import", "results", str(results), data_dir=data_dir)
+        assert imported.returncode == 0, imported.stderr
+        assert "25 results rows written" in imported.stdout
         report = cli("report", "coverage", data_dir=data_dir)
         assert report.returncode == 0, report.stderr
         assert "Traceback" not in report.stderr
         seen = service.post('{ students(college: "COL-DEMO-GZ", first: 50) { totalCount } }',
                             role=Role.COLLEGE, college="COL-DEMO-GZ").json()
         assert seen["data"]["students"]["totalCount"] == 25  # one engine, seen at once
+        evidence = service.post('{ student(code: "LIVE-007") { evidence { code passed } } }',
+                                role=Role.COLLEGE, college="COL-DEMO-GZ").json()
+        assert evidence["data"]["student"]["evidence"][0] == {"code": "A-GEN-GZ-01",
+                                                              "passed": True}
 
         processes = _children(service.process.pid)
         assert len(processes) >= 3  # the engine and two HTTP workers
