@@ -26,6 +26,7 @@ from schema.limits import QueryLimits
 from service.auth import InvalidToken, load_or_create_secret, principal_from_header
 from service.config import Settings
 from service.graphql_http import RETRY_AFTER, GraphQLView, HttpLimits
+from service.exchange import exchange_routes
 from service.logs import configure_logging
 from service.metrics import metrics, metrics_endpoint
 from service.middleware import RequestMiddleware
@@ -167,6 +168,7 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> Starle
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/metrics", metrics_endpoint),
+        *exchange_routes(),  # CASE 1.1 provider, report/framework downloads, templates
     ]
     if GRAPHIQL_DIR.is_dir():
         routes.append(Mount("/graphiql-static", StaticFiles(directory=GRAPHIQL_DIR)))
