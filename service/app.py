@@ -25,8 +25,8 @@ from schema import Context, Limits, Principal, build_schema
 from schema.limits import QueryLimits
 from service.auth import InvalidToken, load_or_create_secret, principal_from_header
 from service.config import Settings
-from service.graphql_http import RETRY_AFTER, GraphQLView, HttpLimits
 from service.exchange import exchange_routes
+from service.graphql_http import RETRY_AFTER, GraphQLView, HttpLimits
 from service.logs import configure_logging
 from service.metrics import metrics, metrics_endpoint
 from service.middleware import RequestMiddleware
