@@ -1,0 +1,82 @@
+"""The demo dataset: deterministic, written through the batch functions, idempotent, varied."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graph import analytics
+from graph.embedded import EmbeddedStore
+from graph.learners import student_uid
+from seed import load_seed
+from service.demo import DEMO_CLASSES, generate_demo, load_demo
+
+
+async def _snapshot(store: EmbeddedStore) -> dict[str, Any]:
+    """What a second run must leave exactly as it was."""
+    cohort = await analytics.cohort_report(store)
+    record = await analytics.student_record(store, student_uid("COL-DEMO-GZ", "S00001"))
+    assert record is not None
+    report = await analytics.student_report(store, record)
+    return {"cohort": (cohort.students, cohort.competencies, dict(cohort.placement),
+                       dict(cohort.readiness)),
+            "S00001": [(s.code, s.required, s.attained, s.evidence_code, s.evidence_at)
+                       for s in report.standings]}
+
+
+def test_the_generator_is_deterministic() -> None:
+    first, second = generate_demo(), generate_demo()
+    assert first.students == second.students and first.results == second.results
+    assert first.completions == second.completions
+    assert first.certifications == second.certifications
+    assert 200 <= len(first.students) <= 600
+    assert len(first.students) == sum(c.size for c in DEMO_CLASSES)
+    codes = [(s["college"], s["code"]) for s in first.students]
+    assert len(set(codes)) == len(codes)
+    assert ("COL-DEMO-GZ", "S00001") in codes
+
+
+async def test_demo_loads_once_and_a_second_run_changes_nothing(store: EmbeddedStore) -> None:
+    await load_seed(store)
+    outcome = await load_demo(store)
+    data = generate_demo()
+    assert outcome.totals == {"students": len(data.students), "results": len(data.results),
+                              "completions": len(data.completions),
+                              "certifications": len(data.certifications)}
+    before = await _snapshot(store)
+    again = await load_demo(store)
+    assert again.totals == outcome.totals
+    assert await _snapshot(store) == before
+    skipped = await load_demo(store, if_empty=True)
+    assert skipped.skipped and skipped.totals == outcome.totals
+
+    # The README's student has evidence, strengths and gaps.
+    record = await analytics.student_record(store, student_uid("COL-DEMO-GZ", "S00001"))
+    assert record is not None
+    report = await analytics.student_report(store, record)
+    assert any(s.gap > 0 for s in report.standings)
+    assert any(s.attained > 0 and s.evidence_code for s in report.standings)
+
+    # The views need variety: several placements per layer, spread readiness, classes that
+    # differ from one another.
+    cohort = await analytics.cohort_report(store, college="COL-DEMO-GZ")
+    for layer in ("GEN", "PRO", "IND"):
+        assert len([n for n in cohort.placement[layer].values() if n > 0]) >= 2, layer
+    for dimension in ("GEN", "PRO", "ETH"):
+        assert len(cohort.readiness[dimension]) >= 4, dimension
+    shares = set()
+    for group in DEMO_CLASSES:
+        if group.college == "COL-DEMO-GZ":
+            one = await analytics.cohort_report(store, college=group.college,
+                                                class_label=group.label)
+            assert one.students == group.size
+            shares.add(tuple(c["meeting"] for c in one.competencies))
+    assert len(shares) > 1
+
+
+async def test_demo_needs_the_reference_framework(store: EmbeddedStore) -> None:
+    try:
+        await load_demo(store)
+    except ValueError as exc:
+        assert "competency-graph load" in str(exc)
+    else:
+        raise AssertionError("the demo loaded without its framework")
