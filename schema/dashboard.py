@@ -1,4 +1,5 @@
-"""Root fields for dashboards: a class × competency heatmap of a college in one request.
+"""Root fields for dashboards: a college's classes, and its class × competency heatmap in one
+request.
 
 Student data, so the same rule as ``cohort``: a college token sees its own college, admins
 any; the shares are the ones ``cohort(college, program, classLabel)`` reports per class.
@@ -11,7 +12,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from graph.dashboard import class_reports
+from graph.dashboard import class_reports, classes_of
 from graph.ids import element_uid
 from schema.context import Context
 from schema.errors import ApiError
@@ -72,8 +73,48 @@ def _college(info: Info[Context, Any], college: str | None) -> str:
     return college
 
 
+async def _program_of(info: Info[Context, Any], college: str, program: str | None,
+                      framework: str | None) -> str | None:
+    """The uid of a program of ``college`` (None: no program filter)."""
+    if program is None:
+        return None
+    fw = (await info.context.resolve_framework(framework))["uid"]
+    row = await info.context.nodes["Program"].load(element_uid(fw, program))
+    if row is None or row.get("college") != college:
+        raise ApiError("UNKNOWN_PROGRAM", f"no program {program} at college {college}",
+                       program=program)
+    return str(row["uid"])
+
+
+@strawberry.type(description="A class of a college: its label, program and head count.")
+class CohortClass:
+    class_label: str = strawberry.field(description="The class label students were "
+                                                    "recorded with")
+    program_code: str = strawberry.field(description="The class's program")
+    students: int = strawberry.field(description="Students in the class")
+
+
 @strawberry.type
 class DashboardQuery:
+    @strawberry.field(description="The classes of a college (or of one of its programs), by "
+                                  "program and label: what a class filter offers.",
+                      permission_classes=[CanReadStudents])
+    async def cohort_classes(
+        self, info: Info[Context, Any],
+        college: Annotated[str | None, strawberry.argument(
+            description="College code; a college token: its own")] = None,
+        program: Annotated[str | None, strawberry.argument(
+            description="Only this program's classes")] = None,
+        framework: Annotated[str | None, strawberry.argument(
+            description="Framework version id (CODE@VERSION); default: the latest "
+                        "published")] = None,
+    ) -> list[CohortClass]:
+        college = _college(info, college)
+        program_uid = await _program_of(info, college, program, framework)
+        return [CohortClass(class_label=label, program_code=code, students=students)
+                for _, code, label, students in await classes_of(info.context.store, college,
+                                                                 program_uid)]
+
     @strawberry.field(description="Class × competency heatmap of a college (or of one of its "
                                   "programs): per class, the share of its students meeting "
                                   "each competency their program requires.",
@@ -91,13 +132,7 @@ class DashboardQuery:
         context = info.context
         college = _college(info, college)
         fw = (await context.resolve_framework(framework))["uid"]
-        program_uid = None
-        if program is not None:
-            row = await context.nodes["Program"].load(element_uid(fw, program))
-            if row is None or row.get("college") != college:
-                raise ApiError("UNKNOWN_PROGRAM", f"no program {program} at college {college}",
-                               program=program)
-            program_uid = str(row["uid"])
+        program_uid = await _program_of(info, college, program, framework)
         rows: list[HeatmapRow] = []
         codes: set[str] = set()
         for item in await class_reports(context.store, college, program_uid):

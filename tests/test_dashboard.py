@@ -66,3 +66,17 @@ async def test_other_colleges_and_anonymous_callers_are_refused(
     assert admin.errors is None
     assert {r["classLabel"] for r in admin.data["cohortHeatmap"]["rows"]} == {"BAI-2201",
                                                                                "BEC-2301"}
+
+
+async def test_classes_are_listed_with_their_head_counts(schema: Any,
+                                                         demo_store: EmbeddedStore) -> None:
+    query = """query($program: String) { cohortClasses(program: $program) {
+        classLabel programCode students } }"""
+    result = await _run(schema, demo_store, query, GZ)
+    assert result.errors is None, result.errors
+    expected = sorted((c.program, c.label, c.size) for c in DEMO_CLASSES
+                      if c.college == "COL-DEMO-GZ")
+    assert [(r["programCode"], r["classLabel"], r["students"])
+            for r in result.data["cohortClasses"]] == expected
+    one = await _run(schema, demo_store, query, GZ, program="P-MFG-GZ")
+    assert [r["classLabel"] for r in one.data["cohortClasses"]] == ["MFG-2301", "MFG-2401"]
