@@ -28,6 +28,7 @@ from service.auth import InvalidToken, load_or_create_secret, principal_from_hea
 from service.config import Settings
 from service.logs import configure_logging
 from service.store_factory import open_store
+from service.webapp import webapp_routes
 
 __all__ = ["app_from_env", "create_app"]
 
@@ -161,6 +162,7 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> Starle
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        *webapp_routes(),
     ]
     if GRAPHIQL_DIR.is_dir():
         routes.append(Mount("/graphiql-static", StaticFiles(directory=GRAPHIQL_DIR)))

@@ -32,6 +32,7 @@ from graph.learners import (
 from graph.store import GraphStore
 from seed import DEFAULT_SEED_DIR, parse_seed
 from service.config import Settings
+from service.demo_draft import load_demo_draft
 from service.store_factory import open_store
 
 __all__ = ["DEMO_CLASSES", "DEMO_SEED", "DemoData", "DemoOutcome", "add_demo_command",
@@ -86,6 +87,7 @@ class DemoOutcome:
     written: dict[str, int]  # rows given to each batch function
     totals: dict[str, int]  # what the store holds afterwards
     skipped: bool = False  # --if-empty and the store already had students
+    draft: str | None = None  # the demo's draft revision of the framework
 
 
 @dataclass
@@ -278,7 +280,8 @@ async def load_demo(store: GraphStore, *, if_empty: bool = False, pass_ratio: fl
                 raise ValueError(f"demo {kind} row {first.index}: {first.code}: "
                                  f"{first.message}")
             written[kind] = written.get(kind, 0) + len(batch)
-    return DemoOutcome(content.uid, written, await record_totals(store))
+    draft = await load_demo_draft(store, content)
+    return DemoOutcome(content.uid, written, await record_totals(store), draft=draft)
 
 
 def add_demo_command(commands: Any) -> None:
@@ -306,6 +309,8 @@ async def run_demo_command(settings: Settings, args: argparse.Namespace) -> int:
     colleges = sorted({c.college for c in DEMO_CLASSES})
     print(f"demo data (fictional) of {outcome.framework} at {', '.join(colleges)}: the store "
           f"now holds {totals}")
+    if outcome.draft:
+        print(f"  and a draft revision {outcome.draft} (designers and admins see it)")
     print("  see them with a college token: competency-graph token --role college "
           "--college COL-DEMO-GZ")
     return 0
