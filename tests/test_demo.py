@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from graph import analytics
+from graph.curriculum import program_report
+from graph.editing import audit_count
 from graph.embedded import EmbeddedStore
+from graph.framework import FrameworkRepository
 from graph.learners import record_totals, student_uid
 from service.demo import DEMO_CLASSES, generate_demo, load_demo
 
@@ -42,9 +45,14 @@ async def test_demo_loads_once_and_a_second_run_changes_nothing(
               "completions": len(data.completions), "certifications": len(data.certifications)}
     assert await record_totals(store) == totals
     before = await _snapshot(store)
+    audit_before = await audit_count(store, None)
+    frameworks_before = await FrameworkRepository(store).frameworks()
     again = await load_demo(store)
     assert again.totals == totals and not again.skipped
     assert await _snapshot(store) == before
+    assert await audit_count(store, None) == audit_before
+    assert await FrameworkRepository(store).frameworks() == frameworks_before
+    assert again.draft == "AIL@2025.2"
     skipped = await load_demo(store, if_empty=True)
     assert skipped.skipped and skipped.totals == totals
 
@@ -79,3 +87,15 @@ async def test_demo_needs_the_reference_framework(store: EmbeddedStore) -> None:
         assert "competency-graph load" in str(exc)
     else:
         raise AssertionError("the demo loaded without its framework")
+
+
+async def test_the_demo_draft_gives_the_checks_and_the_diff_something_to_show(
+        demo_store: EmbeddedStore) -> None:
+    draft = await FrameworkRepository(demo_store).framework("AIL@2025.2")
+    assert draft is not None and draft["status"] == "draft"
+    assert draft["previousVersion"] == "AIL@2025.1"
+    report = await program_report(demo_store, "AIL@2025.2", "P-AI-GZ")
+    kinds = {f.kind for f in report.coverage + report.order + report.assessment}
+    assert {"NOT_TAUGHT", "BELOW_TARGET", "COURSE_BEFORE_PREREQUISITE"} <= kinds
+    published = await program_report(demo_store, "AIL@2025.1", "P-AI-GZ")
+    assert not published.coverage + published.order  # the reference program stays clean

@@ -48,6 +48,12 @@ test("competency map: the grid's counts are the API's, a cell lists its competen
   const listed = await page.$$eval("#cell-detail li[data-code]", (items) => items.map((i) => i.dataset.code));
   assert.deepEqual(listed, cell.competencies.nodes.map((n) => n.code));
   assert.equal(Number(await page.getAttribute("#cell-detail", "data-total")), cell.competencies.totalCount);
+
+  // one major: its industry's competencies in the industry row
+  await open(page, "/map?major=M-AI&level=GZ&layer=IND");
+  const ind = await api(`{ competencies(level: "GZ", layer: "IND", industry: "IT", first: 100) { totalCount nodes { code } } }`);
+  assert.equal(await page.getAttribute('.grid-map .cell[data-level="GZ"][data-layer="IND"]', "data-count"), String(ind.competencies.totalCount));
+  assert.deepEqual(await page.$$eval("#cell-detail li[data-code]", (i) => i.map((x) => x.dataset.code)), ind.competencies.nodes.map((n) => n.code));
   await shot(page, "map-cell");
 
   for (const q of ["伦理", "ethics"]) {

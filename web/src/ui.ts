@@ -117,6 +117,12 @@ export function levelName(levels: Level[], code: string | null | undefined): str
   return named(levels, code);
 }
 
+/** Short level names for charts and narrow tables. */
+export function levelShort(levels: Level[], code: string | null | undefined): string {
+  if (!code || code === "NONE") return tr("未达中职", "below ZZ");
+  return tr(named(levels, code), code);
+}
+
 export function proficiencyName(value: number): string {
   return (
     [

@@ -5,7 +5,7 @@ import { chart, DIMENSION_COLORS, LEVEL_COLORS } from "../charts";
 import { h, link, pct, mount } from "../dom";
 import { nm, tr } from "../i18n";
 import { type ViewContext } from "../router";
-import { card, dimensionName, DIMENSIONS, empty, errorBox, levelName, loading, ref, type Reference } from "../ui";
+import { card, dimensionName, DIMENSIONS, empty, errorBox, levelShort, loading, ref, type Reference } from "../ui";
 import { scopePicker } from "./common";
 import { needsStudentToken } from "./student";
 
@@ -118,7 +118,7 @@ function placementTable(c: Cohort["cohort"], reference: Reference): HTMLElement 
   return h(
     "table",
     { class: "data compact placement-table" },
-    h("thead", null, h("tr", null, h("th", null, tr("层面", "Layer")), LEVELS.map((l) => h("th", { class: "num" }, levelName(reference.levels, l))))),
+    h("thead", null, h("tr", null, h("th", null, tr("层面", "Layer")), LEVELS.map((l) => h("th", { class: "num" }, levelShort(reference.levels, l))))),
     h(
       "tbody",
       null,
@@ -133,13 +133,13 @@ async function drawPlacement(el: HTMLElement, c: Cohort["cohort"], reference: Re
   await chart(el, {
     tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
     legend: { bottom: 0 },
-    grid: { left: 80, right: 20, top: 10, bottom: 40 },
+    grid: { left: 10, right: 20, top: 10, bottom: 56, containLabel: true },
     xAxis: { type: "value", max: c.students },
     yAxis: { type: "category", data: reference.layers.map((l) => nm(l)), inverse: true },
     series: LEVELS.map((level) => ({
       type: "bar",
       stack: "placed",
-      name: levelName(reference.levels, level),
+      name: levelShort(reference.levels, level),
       itemStyle: { color: LEVEL_COLORS[level] },
       label: { show: true, formatter: (p: { value: number }) => (p.value ? String(p.value) : ""), color: level === "BK" || level === "GZ" ? "#fff" : "#222" },
       data: reference.layers.map((layer) => placementCount(c, layer.code, level)),
@@ -168,7 +168,7 @@ async function drawReadiness(el: HTMLElement, c: Cohort["cohort"]): Promise<void
   await chart(el, {
     tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
     legend: { bottom: 0 },
-    grid: { left: 40, right: 10, top: 10, bottom: 40 },
+    grid: { left: 10, right: 10, top: 10, bottom: 56, containLabel: true },
     xAxis: { type: "category", data: BUCKETS },
     yAxis: { type: "value", minInterval: 1 },
     series: DIMENSIONS.map((d) => ({

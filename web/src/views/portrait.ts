@@ -270,8 +270,8 @@ export async function drawPortrait(root: HTMLElement, data: Portrait, reference:
     legend: { bottom: 0, itemWidth: 12, itemHeight: 8, textStyle: { fontSize: 11 } },
     tooltip: {},
     radar: {
-      radius: "62%",
-      center: ["50%", "46%"],
+      radius: "56%",
+      center: ["50%", "47%"],
       indicator: DIMENSIONS.map((d) => ({ name: dimensionName(d), max: 100, color: "#333" })),
       axisName: { fontSize: 11 },
       splitNumber: 4,
