@@ -1,7 +1,7 @@
 // 群体分析: a college, program or class — placement per layer, readiness histograms per
 // dimension, the most common gaps, and a class × competency heatmap of shares.
 import { gql } from "../api";
-import { chart, DIMENSION_COLORS, LEVEL_COLORS } from "../charts";
+import { chart, loadCharts, DIMENSION_COLORS, LEVEL_COLORS } from "../charts";
 import { h, link, pct, mount } from "../dom";
 import { nm, tr } from "../i18n";
 import { type ViewContext } from "../router";
@@ -42,6 +42,7 @@ export async function cohortView(ctx: ViewContext): Promise<void> {
   if (needsStudentToken(root)) return;
   root.append(loading());
   let reference: Reference;
+  void loadCharts(); // in parallel with the data
   try {
     reference = await ref();
     const { scope, controls } = await scopePicker(reference, query);

@@ -1,7 +1,7 @@
 // One competency: its level descriptors and progression ZZ → GZ → BK, prerequisites and
 // dependents as a graph, and the courses, assessments, certifications and jobs around it.
 import { gql } from "../api";
-import { chart, DIMENSION_COLORS } from "../charts";
+import { chart, loadCharts, DIMENSION_COLORS } from "../charts";
 import { h, link, mount } from "../dom";
 import { nm, nmOther, pick, tr } from "../i18n";
 import { navigate, type ViewContext } from "../router";
@@ -56,6 +56,7 @@ interface Detail extends Named {
 export async function competencyView(ctx: ViewContext): Promise<void> {
   const { root } = ctx;
   const code = ctx.params[0];
+  void loadCharts(); // in parallel with the data
   root.append(loading());
   let c: Detail | null;
   let reference: Awaited<ReturnType<typeof ref>>;

@@ -4,6 +4,7 @@
 import { ApiError, gql } from "../api";
 import { canReadStudents, isExpired, session, signOut } from "../auth";
 import { h, link, mount } from "../dom";
+import { loadCharts } from "../charts";
 import { nm, tr } from "../i18n";
 import { navigate, setQuery, type ViewContext } from "../router";
 import { card, empty, errorBox, loading, ref } from "../ui";
@@ -120,6 +121,7 @@ export async function portraitView(ctx: ViewContext): Promise<void> {
   if (needsStudentToken(root)) return;
   const [college, code] = ctx.params;
   const target = parseTarget(query.get("target"));
+  void loadCharts(); // in parallel with the data
   root.append(loading());
   try {
     const [data, reference] = await Promise.all([
