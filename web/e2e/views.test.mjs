@@ -20,6 +20,13 @@ after(async () => {
   await browser?.close();
 });
 
+/** Click a download button; the file the browser saved. */
+async function downloaded(page, selector) {
+  const [file] = await Promise.all([page.waitForEvent("download"), page.click(selector)]);
+  const { readFile } = await import("node:fs/promises");
+  return { name: file.suggestedFilename(), bytes: await readFile(await file.path()) };
+}
+
 async function firstRender(name, path) {
   await open(page, path);
   timings[name] = await page.evaluate(() => performance.getEntriesByName("cg-ready")[0]?.startTime ?? NaN);
@@ -179,6 +186,9 @@ test("cohort dashboard: placement, readiness, common gaps and the heatmap are th
   const heatText = await page.textContent(".chart.heat svg");
   for (const row of heat.rows) assert.ok(heatText.includes(row.classLabel), row.classLabel);
   await shot(page, "cohort");
+  const excel = await downloaded(page, ".kpis .download button");
+  assert.equal(excel.name, "cohort-COL-DEMO-GZ.xlsx");
+  assert.equal(excel.bytes.subarray(0, 2).toString(), "PK"); // an .xlsx is a zip
 
   // one class of one program
   await page.selectOption("select[name=program]", "P-AI-GZ");
@@ -228,6 +238,9 @@ test("programs: the matrix marks every programReport finding; the pathway and th
   assert.deepEqual(missing, []);
   assert.equal(await page.$$eval("ul.findings li", (l) => l.length), findings.length);
   await shot(page, "program");
+  const exported = await downloaded(page, ".downloads .download button");
+  assert.equal(exported.name, "program-report-P-AI-GZ.xlsx");
+  assert.equal(exported.bytes.subarray(0, 2).toString(), "PK");
 
   await open(page, "/pathway?programs=P-AI-ZZ,P-AI-GZ,P-AI-BK");
   const { pathwayReport } = await api(`{ pathwayReport(programs: ["P-AI-ZZ", "P-AI-GZ", "P-AI-BK"]) { steps { fromProgram { code } gaps { kind } repetitions { kind } } } }`);

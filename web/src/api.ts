@@ -68,3 +68,25 @@ export async function allPages<N>(
   }
   return nodes;
 }
+
+/** Download a file the service makes (report exports, framework workbooks) with the
+ * session's token: a link cannot carry the Authorization header, so fetch it and save it. */
+export async function download(path: string, filename: string): Promise<void> {
+  const current = session();
+  const response = await fetch(path, {
+    headers: current && !isExpired(current) ? { authorization: `Bearer ${current.token}` } : {},
+  });
+  if (!response.ok) {
+    const body = (await response.json().catch(() => null)) as GraphQLResponse<unknown> | null;
+    const first = body?.errors?.[0];
+    throw new ApiError(first?.extensions?.code ?? `HTTP_${response.status}`, first?.message ?? response.statusText);
+  }
+  const url = URL.createObjectURL(await response.blob());
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = filename;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}

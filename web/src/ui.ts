@@ -1,5 +1,5 @@
 // Shared pieces of the views: states (loading, empty, error), cards, badges, names.
-import { ApiError, gql } from "./api";
+import { ApiError, download, gql } from "./api";
 import { h, link, type Child } from "./dom";
 import { nm, tr } from "./i18n";
 
@@ -170,4 +170,26 @@ export function statusName(status: string): string {
   return (
     { draft: tr("草案", "draft"), published: tr("已发布", "published"), deprecated: tr("已停用", "deprecated"), copying: tr("复制中", "copying") }[status] ?? status
   );
+}
+
+/** A button that downloads a service export, showing a problem beside itself. */
+export function downloadButton(label: string, path: string, filename: string): HTMLElement {
+  const note = h("span", { class: "bad small" });
+  const button = h(
+    "button",
+    {
+      type: "button",
+      class: "secondary no-print",
+      onclick: async () => {
+        note.textContent = "";
+        try {
+          await download(path, filename);
+        } catch (error) {
+          note.textContent = error instanceof Error ? `${tr("下载失败", "Download failed")}: ${error.message}` : String(error);
+        }
+      },
+    },
+    label,
+  );
+  return h("span", { class: "download" }, button, " ", note);
 }

@@ -5,7 +5,7 @@ import { chart, loadCharts, DIMENSION_COLORS, LEVEL_COLORS } from "../charts";
 import { h, link, pct, mount } from "../dom";
 import { nm, tr } from "../i18n";
 import { type ViewContext } from "../router";
-import { card, dimensionName, DIMENSIONS, empty, errorBox, levelShort, loading, ref, type Reference } from "../ui";
+import { card, dimensionName, DIMENSIONS, downloadButton, empty, errorBox, levelShort, loading, ref, type Reference } from "../ui";
 import { scopePicker } from "./common";
 import { needsStudentToken } from "./student";
 
@@ -66,7 +66,13 @@ export async function cohortView(ctx: ViewContext): Promise<void> {
     mount(root, 
       title,
       controls,
-      h("p", { class: "kpis" }, h("span", { class: "kpi", "data-kpi": "students" }, h("strong", null, String(c.students)), tr("名学生", "students")), h("span", { class: "muted" }, scopeName)),
+      h(
+        "p",
+        { class: "kpis" },
+        h("span", { class: "kpi", "data-kpi": "students" }, h("strong", null, String(c.students)), tr("名学生", "students")),
+        h("span", { class: "muted" }, scopeName),
+        downloadButton(tr("导出 Excel（逐生达成）", "Export to Excel (per student)"), `/exports/cohort?${new URLSearchParams({ college: scope.college, format: "xlsx", ...(scope.program ? { program: scope.program } : {}), ...(scope.classLabel ? { classLabel: scope.classLabel } : {}) })}`, `cohort-${scope.college}.xlsx`),
+      ),
       h(
         "div",
         { class: "two" },

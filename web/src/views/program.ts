@@ -4,7 +4,7 @@ import { gql } from "../api";
 import { h, link, pct, mount } from "../dom";
 import { nm, nmOther, tr } from "../i18n";
 import { setQuery, type ViewContext } from "../router";
-import { badge, card, empty, errorBox, labelled, loading, named, proficiencyName, ref, select, statusName, type Named, type Reference } from "../ui";
+import { badge, card, downloadButton, empty, errorBox, labelled, loading, named, proficiencyName, ref, select, statusName, type Named, type Reference } from "../ui";
 import { allPrograms } from "./common";
 
 export async function programListView(ctx: ViewContext): Promise<void> {
@@ -257,6 +257,12 @@ function drawProgram(root: HTMLElement, data: ProgramData, reference: Reference,
       p.major ? badge(nm(p.major), "major") : null,
       badge(p.framework),
       chain.length > 1 ? link(`/pathway?programs=${chain.map((x) => x.code).join(",")}`, tr("查看中高本贯通 →", "See the pathway →")) : null,
+    ),
+    h(
+      "p",
+      { class: "downloads" },
+      downloadButton(tr("导出检查报告（Excel）", "Export the report (Excel)"), `/exports/program-report?${new URLSearchParams({ program: p.code, framework: p.framework, format: "xlsx" })}`, `program-report-${p.code}.xlsx`),
+      downloadButton(tr("框架工作簿（Excel）", "Framework workbook (Excel)"), `/exports/framework?${new URLSearchParams({ framework: p.framework, format: "xlsx" })}`, `${p.framework}.xlsx`),
     ),
     h(
       "p",
