@@ -151,6 +151,12 @@ test("student portrait prints to exactly one A4 page", async () => {
   await page.emulateMedia({ media: null }); // page.pdf prints with the print style sheet
   const pdf = await page.pdf({ format: "A4", printBackground: true, preferCSSPageSize: true });
   assert.equal(pdfPages(pdf), 1);
+  // a long one: a first-year student against the bachelor level (38 gaps)
+  await open(page, "/student/COL-DEMO-GZ/S00100?target=level:BK");
+  const { student } = await api(`{ student(code: "S00100", college: "COL-DEMO-GZ") { gaps(target: {level: "BK"}) { items { gap } } } }`, {}, TOKENS.college);
+  assert.ok(student.gaps.items.filter((g) => g.gap > 0).length > 30);
+  assert.equal(pdfPages(await page.pdf({ format: "A4", printBackground: true, preferCSSPageSize: true })), 1);
+  await open(page, "/student/COL-DEMO-GZ/S00001");
 });
 
 test("student portrait against a job: gaps and path follow the target", async () => {

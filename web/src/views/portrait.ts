@@ -140,8 +140,7 @@ export async function drawPortrait(root: HTMLElement, data: Portrait, reference:
                 { "data-code": g.competencyCode },
                 link(`/competency/${encodeURIComponent(g.competencyCode)}`, h("code", null, g.competencyCode)),
                 " ",
-                nm(g.competency ?? names.get(g.competencyCode)),
-                " ",
+                h("span", { class: "name" }, nm(g.competency ?? names.get(g.competencyCode)), " "),
                 h("span", { class: "gapnum" }, `${g.attained}→${g.required}`),
               ),
             ),
@@ -166,7 +165,7 @@ export async function drawPortrait(root: HTMLElement, data: Portrait, reference:
               h("strong", null, nm(step.course)),
               " ",
               badge(step.reason === "gap" ? tr("补差", "closes gaps") : tr("先修", "prerequisite"), step.reason),
-              h("span", { class: "muted small" }, ` ${step.credits} ${tr("学分", "cr")}`, step.closesCodes.length ? ` · ${step.closesCodes.join(" ")}` : ""),
+              h("span", { class: "muted small" }, ` ${step.credits} ${tr("学分", "cr")}`, step.closesCodes.length ? h("span", { class: "closes" }, ` · ${step.closesCodes.join(" ")}`) : ""),
             ),
           ),
         )
