@@ -7,7 +7,7 @@ LINT_NODE := tools/cypher-lint/node_modules/.package-lock.json
 WEB_NODE := web/node_modules/.package-lock.json
 WEB_APP := service/static/app/index.html
 WEB_SOURCES := $(wildcard web/src/*.ts web/src/*.css web/src/views/*.ts) web/index.html \
-	web/vite.config.ts web/tsconfig.json
+	web/vite.config.ts web/tsconfig.json web/package.json $(wildcard web/scripts/*.mjs)
 
 .PHONY: serve test lint typecheck load bench bench-smoke clean schema web screenshots
 

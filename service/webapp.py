@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
@@ -43,13 +44,22 @@ async def _index(_: Request) -> Response:
 
 
 class _HashedAssets(StaticFiles):
-    """Vite names every asset by its content hash, so a browser may keep it for good."""
+    """Vite names every asset by its content hash, so a browser may keep it for good; the
+    build leaves a .gz beside each (web/scripts/precompress.mjs), sent to browsers that
+    accept gzip."""
 
     async def get_response(self, path: str, scope: Scope) -> Response:
         response = await super().get_response(path, scope)
-        if response.status_code == 200:
-            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
-            response.headers["X-Content-Type-Options"] = "nosniff"
+        if response.status_code != 200:
+            return response
+        packed = APP_DIR / ASSETS / f"{path}.gz"
+        accepts = Headers(scope=scope).get("accept-encoding", "")
+        if "gzip" in accepts and packed.is_file() and isinstance(response, FileResponse):
+            response = FileResponse(packed, media_type=response.media_type,
+                                    headers={"Content-Encoding": "gzip"})
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Vary"] = "Accept-Encoding"
         return response
 
 

@@ -123,9 +123,14 @@ def test_assets_are_cached_for_good_and_other_routes_keep_working(
     index = httpx.get(base + "/").text
     scripts = [part.split('"')[0] for part in index.split('src="')[1:]]
     assert scripts and all(s.startswith("/app-assets/") for s in scripts)
-    asset = httpx.get(base + scripts[0])
-    assert asset.status_code == 200
-    assert asset.headers["cache-control"] == "public, max-age=31536000, immutable"
+    plain = httpx.get(base + scripts[0], headers={"accept-encoding": "identity"})
+    assert plain.status_code == 200 and "content-encoding" not in plain.headers
+    assert plain.headers["cache-control"] == "public, max-age=31536000, immutable"
+    packed = httpx.get(base + scripts[0], headers={"accept-encoding": "gzip"})
+    assert packed.headers["content-encoding"] == "gzip"
+    assert packed.headers["content-type"].startswith(plain.headers["content-type"])
+    assert int(packed.headers["content-length"]) < len(plain.content) / 2
+    assert packed.content == plain.content  # httpx decodes it: the same script
     assert httpx.get(base + "/app-assets/nothing.js").status_code == 404
     assert httpx.get(base + "/no-such-page").status_code == 404
     posted = httpx.post(base + "/graphql", json={"query": "{ levels { code } }"})

@@ -110,7 +110,7 @@ test("sign-in keeps the token in sessionStorage, never in a URL, and opens the s
 
 const PORTRAIT = `query($target: GapTarget) { student(code: "S00001", college: "COL-DEMO-GZ") {
   readiness { dimension required attained ratio } placement { layerCode levelCode }
-  standing { competencyCode required attained }
+  standing { competencyCode required attained evidence { code at } }
   evidence(competency: "GEN-09") { code }
   gaps(target: $target) { totalGap items { competencyCode gap } }
   learningPath(target: $target) { totalCredits steps { course { code } } } } }`;
@@ -131,6 +131,9 @@ test("student portrait: readiness, placement, attained vs required, gaps and pat
   assert.equal(await page.$$eval("table.standing tbody tr[data-code]", (r) => r.length), standing.length);
   for (const x of standing.slice(0, 12)) {
     assert.equal(await text(page, `table.standing tr[data-code="${x.competencyCode}"] td.att`), `${x.attained}/${x.required || "—"}`);
+    if (x.evidence) {
+      assert.equal(await text(page, `table.standing tr[data-code="${x.competencyCode}"] td.ev`), `${x.evidence.code} · ${x.evidence.at.slice(0, 10)}`);
+    }
   }
   assert.ok(await page.$(".chart.radar svg path"), "the radar is drawn");
   // the evidence behind one value

@@ -240,7 +240,7 @@ async function drawHeatmap(el: HTMLElement, data: Cohort, layer: string, selecte
       if (xi >= 0) points.push([xi, yi, Math.round(cell.share * 100)]);
     }
   });
-  el.style.height = `${Math.max(220, rows.length * 28 + 120)}px`;
+  el.style.height = `${Math.max(250, rows.length * 28 + 160)}px`;
   const nameOf = new Map(columns.map((c) => [c.code, nm(c)]));
   await chart(el, {
     tooltip: {
@@ -250,7 +250,7 @@ async function drawHeatmap(el: HTMLElement, data: Cohort, layer: string, selecte
         return `${y[yi]} · ${x[xi]} ${nameOf.get(x[xi]) ?? ""}<br>${v}%（${cell?.meeting ?? 0}/${cell?.students ?? 0}）`;
       },
     },
-    grid: { left: 90, right: 20, top: 10, bottom: 90 },
+    grid: { left: 90, right: 20, top: 10, bottom: 130 },
     xAxis: { type: "category", data: x, axisLabel: { rotate: 60, fontSize: 10, interval: 0 }, splitArea: { show: true } },
     yAxis: {
       type: "category",
