@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LINT_NODE := tools/cypher-lint/node_modules/.package-lock.json
+AUDIT_NODE := tools/http-audit/node_modules/.package-lock.json
 WEB_NODE := web/node_modules/.package-lock.json
 WEB_APP := service/static/app/index.html
 WEB_SOURCES := $(wildcard web/src/*.ts web/src/*.css web/src/views/*.ts) web/index.html \
@@ -19,6 +20,9 @@ $(STAMP): pyproject.toml
 
 $(LINT_NODE): tools/cypher-lint/package.json tools/cypher-lint/package-lock.json
 	npm ci --prefix tools/cypher-lint --no-audit --no-fund --loglevel=error
+
+$(AUDIT_NODE): tools/http-audit/package.json tools/http-audit/package-lock.json
+	npm ci --prefix tools/http-audit --no-audit --no-fund --loglevel=error
 
 $(WEB_NODE): web/package.json web/package-lock.json
 	npm ci --prefix web --no-audit --no-fund --loglevel=error
@@ -46,7 +50,7 @@ typecheck: $(STAMP)
 schema: $(STAMP)
 	$(BIN)/python -m schema.printer > schema.graphql
 
-test: $(STAMP) $(LINT_NODE) $(WEB_APP)
+test: $(STAMP) $(LINT_NODE) $(AUDIT_NODE) $(WEB_APP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
@@ -62,4 +66,5 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) tools/cypher-lint/node_modules web/node_modules service/static/app data
+	rm -rf $(VENV) tools/cypher-lint/node_modules tools/http-audit/node_modules web/node_modules \
+		service/static/app data
