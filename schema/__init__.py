@@ -21,6 +21,7 @@ from strawberry.types import ExecutionContext
 from schema.access import ANONYMOUS, Principal, Role
 from schema.context import Context, Limits
 from schema.curriculum import CurriculumMutation, CurriculumQuery
+from schema.dashboard import DashboardQuery
 from schema.demand import DemandMutation, DemandQuery
 from schema.errors import ApiError, is_expected, should_mask
 from schema.learners import LearnerMutation, LearnerQuery
@@ -35,7 +36,8 @@ __all__ = ["ANONYMOUS", "ApiError", "Context", "Limits", "Principal", "Role", "b
 log = logging.getLogger("competency_graph.graphql")
 
 # Each area of the API owns its root fields in its own module; they are merged here.
-QUERY_PARTS: list[type] = [FrameworkQuery, LearnerQuery, CurriculumQuery, PrivacyQuery]
+QUERY_PARTS: list[type] = [FrameworkQuery, LearnerQuery, CurriculumQuery, PrivacyQuery,
+                           DashboardQuery]
 QUERY_PARTS.append(DemandQuery)  # skills-demand database
 QUERY_PARTS.append(TeacherQuery)  # teachers and their standard
 MUTATION_PARTS: list[type] = [LearnerMutation, CurriculumMutation, PrivacyMutation]
