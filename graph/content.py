@@ -14,6 +14,7 @@ from typing import Any
 from graph.cypher import Cypher
 from graph.programs import refresh_program_targets
 from graph.store import GraphStore, Record
+from graph.teacher_standards import TEACHING_WRITE_STEPS
 
 __all__ = ["WRITE_STEPS", "FrameworkContent", "LoadOutcome", "load_framework_content"]
 
@@ -156,6 +157,7 @@ WRITE_STEPS: tuple[tuple[str, Cypher], ...] = (
     ("programOverrides", LINK_PROGRAM_OVERRIDES),
     ("teacherTiers", UPSERT_TEACHER_TIERS),
     ("teacherTierCompetencies", LINK_TEACHER_TIER_COMPETENCIES),
+    *TEACHING_WRITE_STEPS,
 )
 
 _BATCH = 5000

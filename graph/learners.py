@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from graph import bounds
 from graph.analytics import refresh_summaries
 from graph.cypher import Cypher
 from graph.programs import refresh_standing
@@ -146,6 +147,7 @@ class RowError:
     code: str  # stable: MISSING_FIELD, UNKNOWN_STUDENT, SCORE_OUT_OF_RANGE, ...
     message: str
     field: str | None = None
+    other: int | None = None  # DUPLICATE_ROW: the 0-based position of the row it repeats
 
 
 @dataclass
@@ -212,8 +214,9 @@ class _Rows:
         self.rows = rows
         self.errors: list[RowError] = []
 
-    def fail(self, index: int, code: str, message: str, field_name: str | None = None) -> None:
-        self.errors.append(RowError(index, code, message, field_name))
+    def fail(self, index: int, code: str, message: str, field_name: str | None = None,
+             other: int | None = None) -> None:
+        self.errors.append(RowError(index, code, message, field_name, other))
 
     def text(self, index: int, row: Mapping[str, Any], name: str,
              required: bool = True) -> str | None:
@@ -222,7 +225,13 @@ class _Rows:
             if required:
                 self.fail(index, "MISSING_FIELD", f"{name} is required", name)
             return None
-        return str(value).strip()
+        text = str(value).strip()
+        try:  # the engine dies on over-long keys, and NUL breaks its query text
+            bounds.check_text(bounds.KINDS["label"], text)
+        except bounds.BoundViolation as exc:
+            self.fail(index, exc.code, f"{name}: {exc}", name)
+            return None
+        return text
 
     def when(self, index: int, row: Mapping[str, Any], name: str) -> str | None:
         """An ISO date or date-time, returned normalised (dates stay dates)."""
@@ -257,7 +266,8 @@ class _Rows:
     def duplicate(self, index: int, key: tuple[Any, ...], seen: dict[tuple[Any, ...], int],
                   what: str) -> bool:
         if key in seen:
-            self.fail(index, "DUPLICATE_ROW", f"same {what} as row {seen[key]}")
+            self.fail(index, "DUPLICATE_ROW", f"same {what} as row {seen[key]}",
+                      other=seen[key])
             return True
         seen[key] = index
         return False

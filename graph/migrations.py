@@ -17,7 +17,7 @@ SCHEMA_VERSION = 2
 
 VERSIONED_LABELS = (
     "Competency", "Requirement", "Industry", "Major", "Course", "Assessment",
-    "Certification", "JobRole", "Program", "TeacherTier",
+    "Certification", "JobRole", "Program", "TeacherTier", "TeacherStandard",
 )
 
 UNIQUE: tuple[UniqueKey, ...] = (
@@ -31,6 +31,9 @@ UNIQUE: tuple[UniqueKey, ...] = (
     *(UniqueKey(label, "uid") for label in VERSIONED_LABELS),
     UniqueKey("AuditEntry", "uid"),
     UniqueKey("Cohort", "key"),  # a (program, class) group's tallies (graph.analytics)
+    UniqueKey("DemandRecord", "uid"),
+    UniqueKey("Teacher", "uid"),
+    UniqueKey("TeacherEvidence", "uid"),
 )
 
 INDEXED: tuple[UniqueKey, ...] = (
@@ -41,6 +44,10 @@ INDEXED: tuple[UniqueKey, ...] = (
     UniqueKey("AuditEntry", "fw"),
     UniqueKey("Cohort", "college"),
     UniqueKey("Cohort", "program"),
+    UniqueKey("DemandRecord", "jobRole"),  # graph.demand: records are read per job role
+    UniqueKey("DemandRecord", "competency"),
+    UniqueKey("DemandRecord", "industry"),
+    UniqueKey("Teacher", "college"),  # graph.teachers: same tenancy as students
 )
 
 RECORD_SCHEMA_VERSION = Cypher(

@@ -11,7 +11,7 @@ import itertools
 import json
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,13 +21,15 @@ import yaml
 from graph.content import FrameworkContent
 from graph.dag import find_cycle
 from graph.ids import element_uid, framework_uid, requirement_uid
+from seed import teaching
 
-__all__ = ["DEFAULT_SEED_DIR", "SeedError", "SeedInvalid", "parse_seed"]
+__all__ = ["DEFAULT_SEED_DIR", "SeedError", "SeedInvalid", "parse_entries", "parse_seed"]
 
 DEFAULT_SEED_DIR = Path(__file__).parent / "framework"
 KINDS = (
     "framework", "levels", "layers", "strands", "industries", "majors", "competencies",
     "courses", "assessments", "certifications", "jobs", "colleges", "programs", "teachers",
+    *teaching.TEACHING_KINDS,
 )
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]*$")
 COURSE_KINDS = {"required", "elective"}
@@ -156,6 +158,24 @@ def parse_seed(seed_dir: Path = DEFAULT_SEED_DIR) -> FrameworkContent:
     return content
 
 
+def parse_entries(entries: Mapping[str, Sequence[tuple[str, int, dict[str, Any]]]],
+                  ) -> FrameworkContent:
+    """Validate seed entries that came from elsewhere (a workbook, a CASE package): kind →
+    [(origin file, entry number, data)]; ``data`` may carry ``__line__`` marks for errors."""
+    check = _Checker()
+    files: dict[str, list[_Entry]] = defaultdict(list)
+    for kind, items in entries.items():
+        if kind not in KINDS:
+            check.error(None, f"unknown seed kind {kind!r}; expected one of {KINDS}", file=kind)
+            continue
+        files[kind] = [_Entry(kind, origin, index, data) for origin, index, data in items]
+    content = _Builder(files, check).build()
+    if check.errors:
+        raise SeedInvalid(check.errors)
+    assert content is not None
+    return content
+
+
 class _Builder:
     """Validates entries kind by kind and accumulates the rows to write."""
 
@@ -248,7 +268,8 @@ class _Builder:
         framework = self._framework()
         self._global_kinds()
         for kind in ("industries", "majors", "competencies", "courses", "assessments",
-                     "certifications", "jobs", "programs", "teachers"):
+                     "certifications", "jobs", "programs", "teachers",
+                     *teaching.TEACHING_KINDS):
             self._register(kind, self.files.get(kind, []))
         self._industries()
         self._majors()
@@ -259,6 +280,7 @@ class _Builder:
         self._jobs()
         self._programs()
         self._teachers()
+        teaching.build_teaching(self)
         if framework is None or self.check.errors:
             return None
         canonical = json.dumps(

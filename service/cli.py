@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import shutil
 import socket
 import sys
 from datetime import UTC, datetime
@@ -11,11 +13,14 @@ from pathlib import Path
 
 import uvicorn
 
+from graph.errors import StoreError
 from graph.migrations import migrate
 from schema.access import Role
 from seed import DEFAULT_SEED_DIR, FrozenFrameworkError, SeedInvalid, load_seed, parse_seed
+from service import cli_exchange
 from service.auth import issue_token, load_or_create_secret
 from service.config import ConfigError, Settings
+from service.demo import add_demo_command, run_demo_command
 from service.importer import ImportFailed
 from service.logs import configure_logging
 from service.store_factory import open_store
@@ -51,14 +56,17 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--seed", type=Path, default=DEFAULT_SEED_DIR, help="seed directory")
 
     importer = commands.add_parser(
-        "import", help="import students or evidence from CSV (validated whole, resumable)")
+        "import", help="import students, evidence, demand records or teachers from CSV or "
+        ".xlsx (validated whole, resumable)")
     _store_args(importer)
     importer.add_argument("kind", choices=["students", "results", "completions",
-                                           "certifications"])
-    importer.add_argument("file", type=Path, help="CSV file with a header row (UTF-8)")
+                                           "certifications", "demand", "teachers",
+                                           "teacherEvidence"])
+    importer.add_argument("file", type=Path, help="CSV (UTF-8 or GBK) or .xlsx with a header row")
     importer.add_argument("--framework", help="framework version of the students' programs "
                                               "(default: the latest published)")
     importer.add_argument("--batch-size", type=int, default=5000)
+    cli_exchange.add_import_options(importer)
 
     report = commands.add_parser("report", help="content reports")
     _store_args(report)
@@ -68,6 +76,8 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check the seed without writing")
     validate.add_argument("--seed", type=Path, default=DEFAULT_SEED_DIR, help="seed directory")
 
+    add_demo_command(commands)
+
     token = commands.add_parser("token", help="issue a bearer token")
     token.add_argument("--data-dir", help="where the generated secret lives (env CG_DATA_DIR)")
     token.add_argument("--role", required=True,
@@ -75,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--college", help="college code (required for --role college)")
     token.add_argument("--subject", default="cli", help="an opaque label, not a person's name")
     token.add_argument("--days", type=float, default=30.0, help="validity in days")
+    cli_exchange.add_commands(commands, _store_args)
     return parser
 
 
@@ -82,7 +93,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings.from_env().override(
         data_dir=getattr(args, "data_dir", None), backend=getattr(args, "backend", None),
         host=getattr(args, "host", None), port=getattr(args, "port", None),
-        workers=getattr(args, "workers", None))
+        workers=getattr(args, "workers", None), fsync=getattr(args, "fsync", None))
 
 
 class TcpConfig(uvicorn.Config):
@@ -101,20 +112,19 @@ class TcpConfig(uvicorn.Config):
 
 def _serve(settings: Settings) -> int:
     """Run the HTTP workers. With the embedded backend this process owns the engine (and the
-    data directory's lock) and the workers connect to its socket, so several cores serve
-    requests from one store; on Neo4j each worker has its own driver."""
-    import os
-
-    from graph.embedded import EmbeddedServer, EmbeddedStore
+    data directory's lock), supervises it, and the workers connect to its socket, so several
+    cores serve requests from one store; on Neo4j each worker has its own driver."""
+    from graph.embedded import EmbeddedStore
+    from graph.embedded_server import EmbeddedServer
+    from service.app import PARENT_ENV
+    from service.metrics import MULTIPROCESS_ENV
 
     server: EmbeddedServer | None = None
-    environment = {"CG_HOST": settings.host, "CG_PORT": str(settings.port),
-                   "CG_DATA_DIR": str(settings.data_dir), "CG_BACKEND": settings.backend,
-                   "CG_WORKERS": str(settings.workers)}
+    environment = settings.environment()
     try:
         if settings.backend == "embedded":
             server = EmbeddedServer(settings.data_dir, fsync=settings.fsync)
-            server.start()
+            server.start(supervised=True)
 
             async def prepare(socket_path: str) -> None:
                 store = EmbeddedStore(socket_path)
@@ -128,11 +138,18 @@ def _serve(settings: Settings) -> int:
         else:
             asyncio.run(_migrate(settings))
         load_or_create_secret(settings.secret, settings.data_dir)  # before workers race to it
+        workers = settings.worker_count
+        environment[PARENT_ENV] = str(os.getpid())
+        if workers > 1:  # one metrics file per worker, summed at scrape time
+            metrics_dir = settings.data_dir.resolve() / "run" / "metrics"
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+            metrics_dir.mkdir(parents=True, mode=0o700)
+            environment[MULTIPROCESS_ENV] = str(metrics_dir)
         os.environ.update(environment)
         print(f"GraphQL + GraphiQL on http://{settings.host}:{settings.port}/graphql "
-              f"({settings.workers} worker(s))", file=sys.stderr)
+              f"({workers} worker(s))", file=sys.stderr)
         config = TcpConfig("service.app:app_from_env", factory=True, host=settings.host,
-                            port=settings.port, workers=settings.workers, log_config=None,
+                            port=settings.port, workers=workers, log_config=None,
                             access_log=False)
         if config.workers > 1:
             from uvicorn.supervisors import Multiprocess
@@ -188,7 +205,8 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
         report = await import_csv(store, args.kind, args.file,
                                   checkpoint_dir=settings.data_dir / "imports",
                                   framework=framework, pass_ratio=settings.pass_ratio,
-                                  batch_size=args.batch_size)
+                                  batch_size=args.batch_size,
+                                  **cli_exchange.import_options(args))
     finally:
         await store.close()
     if report.resumed_from and not report.written:
@@ -235,6 +253,10 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_report(settings, args))
         if args.command == "import":
             return asyncio.run(_import(settings, args))
+        if args.command in cli_exchange.COMMANDS:
+            return cli_exchange.run(settings, args)
+        if args.command == "demo":
+            return asyncio.run(run_demo_command(settings, args))
         if args.command == "validate":
             content = parse_seed(args.seed)
             rows = sum(len(r) for r in content.rows.values())
@@ -251,9 +273,12 @@ def main(argv: list[str] | None = None) -> int:
     except SeedInvalid as exc:
         print(str(exc), file=sys.stderr)
         return 2
-    except (ConfigError, FrozenFrameworkError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (ConfigError, FrozenFrameworkError, ValueError, StoreError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)  # expected: one line, no traceback
         return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
     return 1
 
 
