@@ -25,8 +25,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from bench.peer.students import seed_students, write_csv
 from graph.catalog import all_queries
+
+from bench.peer.students import seed_students, write_csv
 from graph.cypher import Cypher
 from graph.neo4j_store import Neo4jStore
 from graph.store import Record
