@@ -21,6 +21,7 @@ import yaml
 from graph.content import FrameworkContent
 from graph.dag import find_cycle
 from graph.ids import element_uid, framework_uid, requirement_uid
+from seed import rules
 
 __all__ = ["DEFAULT_SEED_DIR", "SeedError", "SeedInvalid", "parse_seed"]
 
@@ -28,10 +29,12 @@ DEFAULT_SEED_DIR = Path(__file__).parent / "framework"
 KINDS = (
     "framework", "levels", "layers", "strands", "industries", "majors", "competencies",
     "courses", "assessments", "certifications", "jobs", "colleges", "programs", "teachers",
+    "dimensions", "indicators", "items", "externals", "crosswalks",
 )
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]*$")
 COURSE_KINDS = {"required", "elective"}
 ASSESSMENT_KINDS = {"written", "practical", "project", "portfolio"}
+COMPETENCY_KINDS = {"knowledge", "skill", "quality"}  # 知识 / 技能 / 素养
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,6 +368,11 @@ class _Builder:
             layer = entry.data.get("layer")
             self._known(entry, "layers", layer, "layer")
             props["layer"] = layer
+            kind = entry.data.get("kind")
+            if kind not in COMPETENCY_KINDS:
+                self.check.error(entry, f"kind must be one of {sorted(COMPETENCY_KINDS)} "
+                                 "(知识/技能/素养)")
+            props["kind"] = kind
             strands = [s for s in self._list(entry, "strands")
                        if self._known(entry, "strands", s, "strands")]
             props["strands"] = strands
@@ -388,6 +396,7 @@ class _Builder:
                 self.check.error(entry, "a competency needs a requirement at one level at least")
                 requirements = {}
             levels = []
+            targets: list[tuple[str, int, str | None]] = []
             for level, spec in sorted(_clean_keys(requirements),
                                       key=lambda kv: self.level_rank.get(kv[0], 99)):
                 if not self._known(entry, "levels", level, "requirements"):
@@ -399,16 +408,34 @@ class _Builder:
                 proficiency = self._proficiency(entry, spec, level, what=f"requirement {level}")
                 descriptor_zh = self._text(sub, "descriptorZh")
                 descriptor_en = self._text(sub, "descriptorEn")
+                line = int(spec.get("__line__", 0))
+                consolidation = spec.get("consolidation")
+                previous = targets[-1][1] if targets else None
+                for problem in (
+                    rules.descriptor_verb_problem(descriptor_zh or "", proficiency)
+                    if proficiency else None,
+                    rules.consolidation_problem(consolidation, proficiency or 0, previous),
+                ):
+                    if problem:
+                        self.check.error(entry, f"requirement {level}: {problem}", line=line)
+                if proficiency:
+                    targets.append((level, proficiency,
+                                    consolidation if isinstance(consolidation, str) else None))
                 levels.append(level)
                 uid = requirement_uid(self.fw, code, level)
+                requirement = {"uid": uid, "fw": self.fw, "code": f"{code}@{level}",
+                               "competency": code, "level": level, "layer": layer,
+                               "rank": self.level_rank.get(level, 0),
+                               "proficiency": proficiency, "descriptorZh": descriptor_zh,
+                               "descriptorEn": descriptor_en,
+                               "source": spec.get("source", props["source"])}
+                if isinstance(consolidation, str):
+                    requirement["consolidation"] = consolidation.strip()
                 self.rows["requirements"].append({
                     "uid": uid, "competencyUid": props["uid"], "level": level,
-                    "props": {"uid": uid, "fw": self.fw, "code": f"{code}@{level}",
-                              "competency": code, "level": level, "layer": layer,
-                              "rank": self.level_rank.get(level, 0), "proficiency": proficiency,
-                              "descriptorZh": descriptor_zh, "descriptorEn": descriptor_en,
-                              "source": spec.get("source", props["source"])},
-                })
+                    "props": requirement})
+            for problem in rules.rising_target_problems(targets):
+                self.check.error(entry, problem)
             props["levels"] = levels
             for earlier, later in itertools.pairwise(levels):
                 self.rows["progressions"].append({
