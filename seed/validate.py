@@ -21,7 +21,7 @@ import yaml
 from graph.content import FrameworkContent
 from graph.dag import find_cycle
 from graph.ids import element_uid, framework_uid, requirement_uid
-from seed import rules
+from seed import evaluation, rules
 
 __all__ = ["DEFAULT_SEED_DIR", "SeedError", "SeedInvalid", "parse_seed"]
 
@@ -29,7 +29,7 @@ DEFAULT_SEED_DIR = Path(__file__).parent / "framework"
 KINDS = (
     "framework", "levels", "layers", "strands", "industries", "majors", "competencies",
     "courses", "assessments", "certifications", "jobs", "colleges", "programs", "teachers",
-    "dimensions", "indicators", "items", "externals", "crosswalks",
+    *evaluation.EVALUATION_KINDS,
 )
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]*$")
 COURSE_KINDS = {"required", "elective"}
@@ -251,7 +251,8 @@ class _Builder:
         framework = self._framework()
         self._global_kinds()
         for kind in ("industries", "majors", "competencies", "courses", "assessments",
-                     "certifications", "jobs", "programs", "teachers"):
+                     "certifications", "jobs", "programs", "teachers",
+                     *evaluation.EVALUATION_KINDS):
             self._register(kind, self.files.get(kind, []))
         self._industries()
         self._majors()
@@ -262,6 +263,7 @@ class _Builder:
         self._jobs()
         self._programs()
         self._teachers()
+        evaluation.build_evaluation(self)
         if framework is None or self.check.errors:
             return None
         canonical = json.dumps(
@@ -333,15 +335,7 @@ class _Builder:
             self._known(entry, "industries", industry, "industry")
             props["industry"] = industry
             props["levels"] = self._levels_list(entry, "levels")
-            catalog = entry.data.get("catalogCodes") or {}
-            if not isinstance(catalog, dict):
-                self.check.error(entry, "catalogCodes must map level codes to catalogue codes")
-                catalog = {}
-            catalog = _clean(catalog)
-            for level in catalog:
-                if level not in props["levels"]:
-                    self.check.error(entry, f"catalogCodes names level {level!r} the major lacks")
-            props["catalogCodes"] = [f"{lv}:{code}" for lv, code in sorted(catalog.items())]
+            evaluation.major_facts(self, entry, props)  # offerings; catalogCodes = verified ones
             self.rows["majors"].append({"uid": props["uid"], "industry": self._uid(industry or ""),
                                         "props": props})
 
@@ -575,6 +569,7 @@ class _Builder:
             props = self._versioned(entry)
             for key in ("issuerZh", "issuerEn"):
                 props[key] = self._text(entry, key, required=False)
+            evaluation.certification_facts(self, entry, props)
             self._links(entry, "evidences", "evidences", props["uid"], None)
             self.rows["certifications"].append({"uid": props["uid"], "props": props})
 
@@ -584,6 +579,7 @@ class _Builder:
             level = self._level_field(entry, props)
             if self._known(entry, "industries", entry.data.get("industry"), "industry"):
                 props["industry"] = entry.data["industry"]
+            evaluation.job_facts(self, entry, props)
 
             def essential(spec: dict[str, Any], entry: _Entry = entry) -> dict[str, Any]:
                 value = spec.get("essential", False)
