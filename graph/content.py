@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from graph.cypher import Cypher
+from graph.indicators import EVALUATION_WRITE_STEPS
 from graph.programs import refresh_program_targets
 from graph.store import GraphStore, Record
 
@@ -156,6 +157,7 @@ WRITE_STEPS: tuple[tuple[str, Cypher], ...] = (
     ("programOverrides", LINK_PROGRAM_OVERRIDES),
     ("teacherTiers", UPSERT_TEACHER_TIERS),
     ("teacherTierCompetencies", LINK_TEACHER_TIER_COMPETENCIES),
+    *EVALUATION_WRITE_STEPS,
 )
 
 _BATCH = 5000

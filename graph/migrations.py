@@ -16,6 +16,8 @@ SCHEMA_VERSION = 1
 VERSIONED_LABELS = (
     "Competency", "Requirement", "Industry", "Major", "Course", "Assessment",
     "Certification", "JobRole", "Program", "TeacherTier",
+    # the evaluation side (graph.indicators)
+    "Dimension", "Indicator", "Behaviour", "SampleItem", "ExternalCompetency", "MajorOffering",
 )
 
 UNIQUE: tuple[UniqueKey, ...] = (

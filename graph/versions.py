@@ -115,6 +115,20 @@ COPY_PROGRAM_MAJOR = _edges("Program", "FOR_MAJOR", "Major")
 COPY_PROGRAM_COURSES = _edges("Program", "INCLUDES", "Course")
 COPY_PROGRAM_OVERRIDES = _edges("Program", "OVERRIDES", "Competency")
 COPY_TEACHER_TIER_COMPETENCIES = _edges("TeacherTier", "NEEDS_COMPETENCY", "Competency")
+COPY_DIMENSIONS = _nodes("Dimension")
+COPY_INDICATORS = _nodes("Indicator")
+COPY_BEHAVIOURS = _nodes("Behaviour")
+COPY_SAMPLE_ITEMS = _nodes("SampleItem")
+COPY_EXTERNALS = _nodes("ExternalCompetency")
+COPY_MAJOR_OFFERINGS = _nodes("MajorOffering")
+COPY_IN_DIMENSION = _edges("Indicator", "IN_DIMENSION", "Dimension")
+COPY_HAS_BEHAVIOUR = _edges("Indicator", "HAS_BEHAVIOUR", "Behaviour")
+COPY_JUDGES = _edges("Indicator", "JUDGES", "Competency")
+COPY_ITEM_OF = _edges("SampleItem", "ITEM_OF", "Assessment")
+COPY_PROBES = _edges("SampleItem", "PROBES", "Competency")
+COPY_COMPETENCY_ALIGNS = _edges("Competency", "ALIGNS_WITH", "ExternalCompetency")
+COPY_TIER_ALIGNS = _edges("TeacherTier", "ALIGNS_WITH", "ExternalCompetency")
+COPY_OFFERED_AS = _edges("Major", "OFFERED_AS", "MajorOffering")
 COPY_PROGRAM_COLLEGE = Cypher(
     "MATCH (c:College)-[:OFFERS]->(o:Program {fw: $from}) "
     "MATCH (p:Program {uid: $to + '|' + o.code}) MERGE (c)-[e:OFFERS]->(p) "
@@ -138,6 +152,13 @@ COPY_STEPS: tuple[tuple[str, Cypher], ...] = (
     ("FOR_MAJOR", COPY_PROGRAM_MAJOR), ("INCLUDES", COPY_PROGRAM_COURSES),
     ("OVERRIDES", COPY_PROGRAM_OVERRIDES), ("OFFERS", COPY_PROGRAM_COLLEGE),
     ("NEEDS_COMPETENCY", COPY_TEACHER_TIER_COMPETENCIES),
+    ("Dimension", COPY_DIMENSIONS), ("Indicator", COPY_INDICATORS),
+    ("Behaviour", COPY_BEHAVIOURS), ("SampleItem", COPY_SAMPLE_ITEMS),
+    ("ExternalCompetency", COPY_EXTERNALS), ("MajorOffering", COPY_MAJOR_OFFERINGS),
+    ("IN_DIMENSION", COPY_IN_DIMENSION), ("HAS_BEHAVIOUR", COPY_HAS_BEHAVIOUR),
+    ("JUDGES", COPY_JUDGES), ("ITEM_OF", COPY_ITEM_OF), ("PROBES", COPY_PROBES),
+    ("ALIGNS_WITH", COPY_COMPETENCY_ALIGNS), ("ALIGNS_WITH", COPY_TIER_ALIGNS),
+    ("OFFERED_AS", COPY_OFFERED_AS),
 )
 
 # ---- diff reads ----------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from schema.access import ANONYMOUS, Principal, Role
 from schema.context import Context, Limits
 from schema.curriculum import CurriculumMutation, CurriculumQuery
 from schema.errors import ApiError, is_expected, should_mask
+from schema.indicators import EvaluationQuery
 from schema.learners import LearnerMutation, LearnerQuery
 from schema.limits import cost_rule
 from schema.query import FrameworkQuery
@@ -33,7 +34,7 @@ __all__ = ["ANONYMOUS", "ApiError", "Context", "Limits", "Principal", "Role", "b
 log = logging.getLogger("competency_graph.graphql")
 
 # Each area of the API owns its root fields in its own module; they are merged here.
-QUERY_PARTS: list[type] = [FrameworkQuery, LearnerQuery, CurriculumQuery]
+QUERY_PARTS: list[type] = [FrameworkQuery, LearnerQuery, CurriculumQuery, EvaluationQuery]
 MUTATION_PARTS: list[type] = [LearnerMutation, CurriculumMutation]
 
 

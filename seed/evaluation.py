@@ -99,7 +99,7 @@ def major_facts(b: _Builder, entry: _Entry, props: dict[str, Any]) -> None:
                                  "catalogSource (where it was checked)", line=_line(spec))
         elif verified:
             verified_codes.append(f"{level}:{code}")
-        uid = f"{props['uid']}|{level}"
+        uid = b._uid(f"{props['code']}@{level}")
         b.rows["majorOfferings"].append({"uid": uid, "majorUid": props["uid"], "props": {
             "uid": uid, "fw": b.fw, "code": f"{props['code']}@{level}", "major": props["code"],
             "level": level, "nameZh": spec.get("nameZh"), "nameEn": spec.get("nameEn"),
@@ -197,12 +197,10 @@ def _indicators(b: _Builder) -> None:
             if competency is None:
                 b.check.error(entry, f"competencies refers to unknown competencies code {code!r}")
                 continue
-            if dimension.get("layer") and competency.get("layer") != dimension["layer"]:
-                b.check.error(entry, f"{code} is a {competency.get('layer')} competency, not of "
-                                     f"dimension {dimension['code']} ({dimension['layer']})")
-                continue
-            if dimension.get("strand") and dimension["strand"] not in competency["strands"]:
-                b.check.error(entry, f"{code} is not on strand {dimension['strand']}")
+            home = _dimension_of(competency, dimensions)
+            if home != dimension["code"]:
+                b.check.error(entry, f"{code} is judged in dimension {home}, not "
+                                     f"{dimension['code']}")
                 continue
             linked[dimension["code"]].add(code)
             b.rows["indicatorCompetencies"].append({"source": props["uid"],
@@ -210,16 +208,26 @@ def _indicators(b: _Builder) -> None:
         _behaviours(b, entry, props)
         b.rows["indicators"].append({"uid": props["uid"], "dimensionUid": b._uid(
             dimension["code"]), "props": props})
-    for code, dimension in dimensions.items():
+    for code in dimensions:
         entry = b.by_code["dimensions"][code]
         if abs(weights[code] - 1) > _WEIGHT_SLACK:
             b.check.error(entry, f"indicator weights of {code} add up to {weights[code]:g}, not 1")
         for competency in sorted(competencies):
-            props = competencies[competency]
-            belongs = (props.get("layer") == dimension.get("layer") if dimension.get("layer")
-                       else dimension.get("strand") in props["strands"])
-            if belongs and competency not in linked[code]:
+            if _dimension_of(competencies[competency], dimensions) == code and (
+                    competency not in linked[code]):
                 b.check.error(entry, f"{competency} is linked to no indicator of {code}")
+
+
+def _dimension_of(competency: dict[str, Any], dimensions: dict[str, dict[str, Any]]) -> str | None:
+    """Each competency is judged in one dimension: the strand's (伦理安全意识 for ETH) if it is
+    on a strand that has one, else its layer's."""
+    for code, dimension in dimensions.items():
+        if dimension.get("strand") and dimension["strand"] in competency["strands"]:
+            return code
+    for code, dimension in dimensions.items():
+        if dimension.get("layer") and dimension["layer"] == competency.get("layer"):
+            return code
+    return None
 
 
 def _behaviours(b: _Builder, entry: _Entry, props: dict[str, Any]) -> None:
@@ -247,9 +255,10 @@ def _behaviours(b: _Builder, entry: _Entry, props: dict[str, Any]) -> None:
                                  f"{sorted(EVIDENCE_TYPES)}", line=_line(spec))
         weight = _weight(b, entry, spec, f"behaviour at {level}")
         per_level[str(level)].append((proficiency or 0, weight or 0))
-        uid = f"{props['uid']}|{level}|{index}"
+        code = f"{props['code']}@{level}#{index}"
+        uid = b._uid(code)
         b.rows["behaviours"].append({"uid": uid, "indicatorUid": props["uid"], "props": {
-            "uid": uid, "fw": b.fw, "code": f"{props['code']}@{level}#{index}",
+            "uid": uid, "fw": b.fw, "code": code,
             "indicator": props["code"], "level": level, "rank": b.level_rank.get(str(level), 0),
             "proficiency": proficiency, "descriptorZh": zh, "descriptorEn": spec.get(
                 "descriptorEn"), "evidence": evidence, "weight": weight}})
