@@ -41,7 +41,8 @@ VERBS: dict[int, tuple[str, ...]] = {
 }
 
 # Where an entry's ``source`` comes from; ``design`` is our own elaboration with a reason.
-CITATION_KINDS = ("policy", "catalogue", "occupation", "international", "design")
+CITATION_KINDS = ("policy", "catalogue", "occupation", "certification", "international",
+                  "design", "other")
 _POLICY_SEEDS = ("000", "001", "002", "003", "004")
 
 
