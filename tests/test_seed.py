@@ -80,7 +80,13 @@ def test_proficiency_above_range_is_allowed_when_design_says_why(seed_copy: Path
                   descriptorZh="能为班级学习任务设计人工智能辅助方案。")
         data[0]["requirements"] = {"ZZ": zz}
 
+    def retarget_items(data: list[dict[str, Any]]) -> None:
+        for item in data:
+            if item["code"].startswith("SI-GEN-01-ZZ"):
+                item["proficiency"] = 3
+
     edit(seed_copy, "competencies-general.yaml", raise_zz)
+    edit(seed_copy, "items.yaml", retarget_items)
     parse_seed(seed_copy)
 
 
