@@ -65,11 +65,14 @@ def _flag(b: _Builder, entry: _Entry, key: str) -> bool:
 # ---- facts on existing kinds ---------------------------------------------------------------
 def major_facts(b: _Builder, entry: _Entry, props: dict[str, Any]) -> None:
     """专业大类 and one offering per level: its name at that level and catalogue code."""
+    # Optional, so a college's or a synthetic seed may leave them out; the content report
+    # then lists the major as having no verified catalogue facts.
     for key in ("categoryZh", "categoryEn"):
-        props[key] = b._text(entry, key)
+        props[key] = b._text(entry, key, required=False)
     seen: list[str] = []
     verified_codes: list[str] = []
-    for spec in b._list(entry, "offerings", required=True):
+    offerings = b._list(entry, "offerings")
+    for spec in offerings:
         if not isinstance(spec, dict):
             b.check.error(entry, "offerings entries are {level, nameZh, nameEn, catalogCode, "
                                  "verified, catalogSource}")
@@ -107,15 +110,15 @@ def major_facts(b: _Builder, entry: _Entry, props: dict[str, Any]) -> None:
             "catalogSource": spec.get("catalogSource"),
             "categoryZh": props["categoryZh"], "categoryEn": props["categoryEn"]}})
     missing = [lv for lv in props.get("levels", []) if lv not in seen]
-    if missing:
+    if offerings and missing:
         b.check.error(entry, f"offerings missing for level(s) {', '.join(missing)}")
     props["catalogCodes"] = sorted(verified_codes)
 
 
 def job_facts(b: _Builder, entry: _Entry, props: dict[str, Any]) -> None:
     """A job is a 国家职业分类大典 occupation, a 工种 under one, or a market title."""
-    kind = entry.data.get("classification")
-    if kind not in JOB_TITLE_KINDS:
+    kind = entry.data.get("classification")  # optional; absent reads as a market title
+    if kind is not None and kind not in JOB_TITLE_KINDS:
         b.check.error(entry, f"classification must be one of {sorted(JOB_TITLE_KINDS)}")
     props["classification"] = kind
     code = entry.data.get("occupationCode")
@@ -136,8 +139,8 @@ def job_facts(b: _Builder, entry: _Entry, props: dict[str, Any]) -> None:
 
 
 def certification_facts(b: _Builder, entry: _Entry, props: dict[str, Any]) -> None:
-    kind = entry.data.get("kind")
-    if kind not in CERTIFICATION_KINDS:
+    kind = entry.data.get("kind")  # optional; the content report lists untyped ones
+    if kind is not None and kind not in CERTIFICATION_KINDS:
         b.check.error(entry, f"kind must be one of {sorted(CERTIFICATION_KINDS)}")
     verified = _flag(b, entry, "verified")
     if verified and not str(entry.data.get("verificationSource") or "").strip():

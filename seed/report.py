@@ -116,6 +116,9 @@ def _facts(report: ContentReport, files: dict[str, list[dict[str, Any]]]) -> Non
     categories: dict[str, list[str]] = defaultdict(list)
     for major in files.get("majors", []):
         categories[str(major.get("categoryZh"))].append(str(major.get("code")))
+        if not major.get("offerings"):
+            report.unverified.append(f"major {major.get('code')}: no offerings (专业大类, "
+                                     "catalogue codes) given")
         for offering in major.get("offerings") or []:
             if not offering.get("verified"):
                 code = offering.get("catalogCode")
@@ -131,7 +134,13 @@ def _facts(report: ContentReport, files: dict[str, list[dict[str, Any]]]) -> Non
         report.unverified.append(
             f"job {job.get('code')} ({job.get('nameZh')}): 大典 occupation {title} "
             + (f"code {code} unverified" if code else "code not found"))
+    for job in files.get("jobs", []):
+        if not job.get("classification"):
+            report.unverified.append(f"job {job.get('code')} ({job.get('nameZh')}): not "
+                                     "classified against the 大典")
     for cert in files.get("certifications", []):
+        if not cert.get("kind"):
+            report.unverified.append(f"certification {cert.get('code')}: kind not given")
         if not cert.get("verified"):
             report.unverified.append(f"certification {cert.get('code')} ({cert.get('nameZh')},"
                                      f" {cert.get('kind')}): not found in a public source")

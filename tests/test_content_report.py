@@ -12,6 +12,10 @@ import yaml
 from seed.report import content_report, format_content_report
 from service.cli import main
 
+# libyaml where PyYAML has it: the seed files are large and tests rewrite them often
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
 
 def test_the_reference_seed_is_clean_except_listed_unverified_facts() -> None:
     report = content_report()
@@ -34,9 +38,9 @@ def test_the_reference_seed_is_clean_except_listed_unverified_facts() -> None:
 
 def test_the_report_finds_what_the_validator_would_refuse(seed_copy: Path) -> None:
     path = seed_copy / "competencies-general.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     data[0]["requirements"]["BK"]["proficiency"] = 2  # GEN-01: ZZ 1, GZ 2, BK 2
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+    path.write_text(yaml.dump(data, Dumper=_DUMPER, allow_unicode=True, sort_keys=False),
                     encoding="utf-8")
     report = content_report(seed_copy)
     assert report.rising_violations == [
@@ -53,8 +57,8 @@ def test_the_cli_prints_the_report_and_fails_on_a_violation(
     assert "Rising-target violations: 0" in out and "Descriptor-verb mismatches: 0" in out
     assert "Majors: " in out and "Unverified facts" in out
     path = seed_copy / "items.yaml"
-    items = yaml.safe_load(path.read_text(encoding="utf-8"))
-    path.write_text(yaml.safe_dump(items[1:], allow_unicode=True, sort_keys=False),
+    items = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+    path.write_text(yaml.dump(items[1:], Dumper=_DUMPER, allow_unicode=True, sort_keys=False),
                     encoding="utf-8")
     assert main(["report", "content", "--seed", str(seed_copy)]) == 1
     assert "GEN-01@ZZ: 1 sample item(s)" in capsys.readouterr().out

@@ -21,12 +21,17 @@ from seed.rules import (
     verb_level,
 )
 
+# libyaml where PyYAML has it: the seed files are large and tests rewrite them often
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
 
 def edit(seed_dir: Path, file: str, change: Callable[[Any], None]) -> None:
     path = seed_dir / file
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     change(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    path.write_text(yaml.dump(data, Dumper=_DUMPER, allow_unicode=True, sort_keys=False),
+                    encoding="utf-8")
 
 
 def entry(data: list[dict[str, Any]], code: str) -> dict[str, Any]:
@@ -187,9 +192,10 @@ def test_verified_facts_need_their_source(seed_copy: Path) -> None:
 
 
 def test_only_verified_catalogue_codes_reach_catalog_codes() -> None:
-    majors = {row["props"]["code"]: row["props"] for row in parse_seed().rows["majors"]}
+    rows = parse_seed().rows
+    majors = {row["props"]["code"]: row["props"] for row in rows["majors"]}
     assert majors["M-AI"]["catalogCodes"] == ["GZ:510209"]
-    offerings = [row["props"] for row in parse_seed().rows["majorOfferings"]
+    offerings = [row["props"] for row in rows["majorOfferings"]
                  if row["props"]["major"] == "M-AI"]
     assert [(o["level"], o["nameZh"]) for o in offerings] == [
         ("ZZ", "人工智能技术应用"), ("GZ", "人工智能技术应用"), ("BK", "人工智能工程技术")]
