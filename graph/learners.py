@@ -146,6 +146,7 @@ class RowError:
     code: str  # stable: MISSING_FIELD, UNKNOWN_STUDENT, SCORE_OUT_OF_RANGE, ...
     message: str
     field: str | None = None
+    other: int | None = None  # DUPLICATE_ROW: the 0-based position of the row it repeats
 
 
 @dataclass
@@ -212,8 +213,9 @@ class _Rows:
         self.rows = rows
         self.errors: list[RowError] = []
 
-    def fail(self, index: int, code: str, message: str, field_name: str | None = None) -> None:
-        self.errors.append(RowError(index, code, message, field_name))
+    def fail(self, index: int, code: str, message: str, field_name: str | None = None,
+             other: int | None = None) -> None:
+        self.errors.append(RowError(index, code, message, field_name, other))
 
     def text(self, index: int, row: Mapping[str, Any], name: str,
              required: bool = True) -> str | None:
@@ -257,7 +259,8 @@ class _Rows:
     def duplicate(self, index: int, key: tuple[Any, ...], seen: dict[tuple[Any, ...], int],
                   what: str) -> bool:
         if key in seen:
-            self.fail(index, "DUPLICATE_ROW", f"same {what} as row {seen[key]}")
+            self.fail(index, "DUPLICATE_ROW", f"same {what} as row {seen[key]}",
+                      other=seen[key])
             return True
         seen[key] = index
         return False

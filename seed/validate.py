@@ -11,7 +11,7 @@ import itertools
 import json
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from graph.dag import find_cycle
 from graph.ids import element_uid, framework_uid, requirement_uid
 from seed import evaluation, rules
 
-__all__ = ["DEFAULT_SEED_DIR", "SeedError", "SeedInvalid", "parse_seed"]
+__all__ = ["DEFAULT_SEED_DIR", "SeedError", "SeedInvalid", "parse_entries", "parse_seed"]
 
 DEFAULT_SEED_DIR = Path(__file__).parent / "framework"
 KINDS = (
@@ -157,6 +157,24 @@ def parse_seed(seed_dir: Path = DEFAULT_SEED_DIR) -> FrameworkContent:
     files = _read_files(seed_dir, check)
     builder = _Builder(files, check)
     content = builder.build()
+    if check.errors:
+        raise SeedInvalid(check.errors)
+    assert content is not None
+    return content
+
+
+def parse_entries(entries: Mapping[str, Sequence[tuple[str, int, dict[str, Any]]]],
+                  ) -> FrameworkContent:
+    """Validate seed entries that came from elsewhere (a workbook, a CASE package): kind →
+    [(origin file, entry number, data)]; ``data`` may carry ``__line__`` marks for errors."""
+    check = _Checker()
+    files: dict[str, list[_Entry]] = defaultdict(list)
+    for kind, items in entries.items():
+        if kind not in KINDS:
+            check.error(None, f"unknown seed kind {kind!r}; expected one of {KINDS}", file=kind)
+            continue
+        files[kind] = [_Entry(kind, origin, index, data) for origin, index, data in items]
+    content = _Builder(files, check).build()
     if check.errors:
         raise SeedInvalid(check.errors)
     assert content is not None

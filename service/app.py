@@ -26,6 +26,7 @@ from graph.store import GraphStore
 from schema import Context, Limits, Principal, build_schema
 from service.auth import InvalidToken, load_or_create_secret, principal_from_header
 from service.config import Settings
+from service.exchange import exchange_routes
 from service.logs import configure_logging
 from service.store_factory import open_store
 
@@ -161,6 +162,7 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> Starle
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        *exchange_routes(),  # CASE 1.1 provider, report/framework downloads, templates
     ]
     if GRAPHIQL_DIR.is_dir():
         routes.append(Mount("/graphiql-static", StaticFiles(directory=GRAPHIQL_DIR)))

@@ -14,6 +14,7 @@ import uvicorn
 from graph.migrations import migrate
 from schema.access import Role
 from seed import DEFAULT_SEED_DIR, FrozenFrameworkError, SeedInvalid, load_seed, parse_seed
+from service import cli_exchange
 from service.auth import issue_token, load_or_create_secret
 from service.config import ConfigError, Settings
 from service.importer import ImportFailed
@@ -55,10 +56,11 @@ def _parser() -> argparse.ArgumentParser:
     _store_args(importer)
     importer.add_argument("kind", choices=["students", "results", "completions",
                                            "certifications"])
-    importer.add_argument("file", type=Path, help="CSV file with a header row (UTF-8)")
+    importer.add_argument("file", type=Path, help="CSV (UTF-8 or GBK) or .xlsx with a header row")
     importer.add_argument("--framework", help="framework version of the students' programs "
                                               "(default: the latest published)")
     importer.add_argument("--batch-size", type=int, default=5000)
+    cli_exchange.add_import_options(importer)
 
     report = commands.add_parser("report", help="content reports")
     _store_args(report)
@@ -77,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--college", help="college code (required for --role college)")
     token.add_argument("--subject", default="cli", help="an opaque label, not a person's name")
     token.add_argument("--days", type=float, default=30.0, help="validity in days")
+    cli_exchange.add_commands(commands, _store_args)
     return parser
 
 
@@ -190,7 +193,8 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
         report = await import_csv(store, args.kind, args.file,
                                   checkpoint_dir=settings.data_dir / "imports",
                                   framework=framework, pass_ratio=settings.pass_ratio,
-                                  batch_size=args.batch_size)
+                                  batch_size=args.batch_size,
+                                  **cli_exchange.import_options(args))
     finally:
         await store.close()
     if report.resumed_from and not report.written:
@@ -240,6 +244,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_report(settings, args))
         if args.command == "import":
             return asyncio.run(_import(settings, args))
+        if args.command in cli_exchange.COMMANDS:
+            return cli_exchange.run(settings, args)
         if args.command == "validate":
             content = parse_seed(args.seed)
             rows = sum(len(r) for r in content.rows.values())

@@ -11,7 +11,6 @@ time (and the set of the file's student codes).
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import os
@@ -25,8 +24,9 @@ from typing import Any, TextIO
 from graph import learners
 from graph.analytics import refresh_summaries
 from graph.store import GraphStore
+from service.tabular import BadFile, BadRow, Table, open_table
 
-__all__ = ["COLUMNS", "ImportFailed", "ImportReport", "import_csv"]
+__all__ = ["COLUMNS", "BadRow", "ImportFailed", "ImportReport", "import_csv", "open_import"]
 
 COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # kind: (required columns, optional columns)
@@ -37,23 +37,7 @@ COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class BadRow:
-    file: str
-    line: int
-    code: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.code}: {self.message}"
-
-
-class ImportFailed(ValueError):
-    def __init__(self, problems: list[BadRow]) -> None:
-        shown = "\n".join(map(str, problems[:200]))
-        more = f"\n… and {len(problems) - 200} more" if len(problems) > 200 else ""
-        super().__init__(f"{len(problems)} bad row(s); nothing was written:\n{shown}{more}")
-        self.problems = problems
+ImportFailed = BadFile  # the file has bad rows: every one named by file:line, nothing written
 
 
 @dataclass
@@ -95,32 +79,46 @@ class _Progress:
         self.stream.flush()
 
 
-def _batches(path: Path, kind: str, size: int, skip: int = 0) -> Iterator[list[dict[str, Any]]]:
+def open_import(path: Path, kind: str, *, encoding: str | None = None,
+                sheet: str | None = None, delimiter: str | None = None) -> Table:
+    """The file of an import, its header checked against the kind's columns."""
+    if kind not in COLUMNS:
+        raise ValueError(f"unknown import kind {kind!r}; expected one of {', '.join(COLUMNS)}")
     required, optional = COLUMNS[kind]
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
-        missing = [c for c in required if c not in header]
-        if missing:
-            raise ImportFailed([BadRow(path.name, 1, "MISSING_COLUMN",
-                                       f"columns {', '.join(missing)} are required "
-                                       f"(expected: {', '.join(required + optional)})")])
-        batch: list[dict[str, Any]] = []
-        for number, row in enumerate(reader):
-            if number < skip:
-                continue
-            batch.append({k: (v if v != "" else None) for k, v in row.items()
-                          if k in required or k in optional})
-            if len(batch) >= size:
-                yield batch
-                batch = []
-        if batch:
+    return open_table(path, required, optional, encoding=encoding, sheet=sheet,
+                      delimiter=delimiter)
+
+
+def _batches(table: Table, size: int, skip: int = 0) -> Iterator[list[dict[str, Any]]]:
+    """Rows keep their file line under ``__line__`` (the writers ignore it)."""
+    batch: list[dict[str, Any]] = []
+    for row in table.rows(skip=skip):
+        batch.append(row)
+        if len(batch) >= size:
             yield batch
+            batch = []
+    if batch:
+        yield batch
+    if table.problems:
+        raise BadFile(table.problems)
 
 
-def _count_rows(path: Path) -> int:
-    with path.open("rb") as handle:
-        return max(0, sum(1 for _ in handle) - 1)
+def _bad_rows(table: Table, batch: Sequence[Mapping[str, Any]],
+              errors: Sequence[learners.RowError]) -> list[BadRow]:
+    """Batch positions as the file lines the user sees; a duplicate names the other line."""
+    problems = []
+    for error in errors:
+        message = error.message
+        if error.other is not None:
+            message = message.replace(f"row {error.other}",
+                                      f"line {batch[error.other]['__line__']}")
+        problems.append(BadRow(table.file, int(batch[error.index]["__line__"]), error.code,
+                               message))
+    return problems
+
+
+def _count_rows(table: Table) -> int:
+    return table.estimate()
 
 
 def _checkpoint_path(checkpoint_dir: Path, path: Path, kind: str) -> Path:
@@ -167,12 +165,15 @@ def _writer(kind: str, framework: str | None, pass_ratio: float) -> Writer:
 async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir: Path,
                      framework: str | None = None, pass_ratio: float = 0.6,
                      batch_size: int = 5000, progress: TextIO | None = sys.stderr,
-                     validate_first: bool = True) -> ImportReport:
-    """Import ``path`` as ``kind``; see the module docstring for the guarantees."""
+                     validate_first: bool = True, encoding: str | None = None,
+                     sheet: str | None = None, delimiter: str | None = None) -> ImportReport:
+    """Import ``path`` (CSV or .xlsx, see ``service.tabular``) as ``kind``; see the module
+    docstring for the guarantees."""
     if not 1 <= batch_size <= learners.MAX_BATCH:
         raise ValueError(f"batch size must be within 1..{learners.MAX_BATCH}")
     write = _writer(kind, framework, pass_ratio)
-    total = _count_rows(path)
+    table = open_import(path, kind, encoding=encoding, sheet=sheet, delimiter=delimiter)
+    total = _count_rows(table)
     checkpoint_dir.mkdir(parents=True, exist_ok=True)
     checkpoint = _checkpoint_path(checkpoint_dir, path, kind)
     state = json.loads(checkpoint.read_text()) if checkpoint.exists() else {}
@@ -185,22 +186,23 @@ async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir
         problems: list[BadRow] = []
         checked = _Progress(f"check {path.name}", total, progress)
         offset = 0
-        for batch in _batches(path, kind, batch_size):
-            outcome = await write(store, batch, catalog=catalog, dry_run=True)
-            problems += [BadRow(path.name, offset + e.index + 2, e.code, e.message)
-                         for e in outcome.errors]
-            offset += len(batch)
-            checked.update(offset)
+        try:
+            for batch in _batches(table, batch_size):
+                outcome = await write(store, batch, catalog=catalog, dry_run=True)
+                problems += _bad_rows(table, batch, outcome.errors)
+                offset += len(batch)
+                checked.update(offset)
+        except BadFile as unreadable:
+            problems += unreadable.problems
         if problems:
             raise ImportFailed(problems)
     done = report.resumed_from
     bar = _Progress(f"import {path.name}", total, progress)
-    for batch in _batches(path, kind, batch_size, skip=done):
+    for batch in _batches(table, batch_size, skip=done):
         batch_started = time.monotonic()
         outcome = await write(store, batch, catalog=catalog, defer_summaries=True)
         if outcome.errors:  # the store changed since pass 1 (e.g. a student was removed)
-            raise ImportFailed([BadRow(path.name, done + e.index + 2, e.code, e.message)
-                                for e in outcome.errors])
+            raise ImportFailed(_bad_rows(table, batch, outcome.errors))
         done += len(batch)
         report.written += outcome.written
         report.batches.append(time.monotonic() - batch_started)
@@ -209,7 +211,7 @@ async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir
     if kind != "completions":
         # Summaries were deferred batch by batch: each student of the file is summarised
         # once here (also after a resume, since the whole file is read again).
-        students = sorted(_students_of(path, kind))
+        students = sorted(_students_of(table, kind))
         summarised = _Progress("summaries", len(students), progress)
         for start in range(0, len(students), _SUMMARY_CHUNK):
             await refresh_summaries(store, students[start:start + _SUMMARY_CHUNK])
@@ -222,9 +224,8 @@ async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir
 _SUMMARY_CHUNK = 2000
 
 
-def _students_of(path: Path, kind: str) -> set[str]:
+def _students_of(table: Table, kind: str) -> set[str]:
     code_column = "code" if kind == "students" else "student"
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        return {learners.student_uid((row.get("college") or "").strip(),
-                                     (row.get(code_column) or "").strip())
-                for row in csv.DictReader(handle)}
+    return {learners.student_uid((row.get("college") or "").strip(),
+                                 (row.get(code_column) or "").strip())
+            for row in table.rows()}

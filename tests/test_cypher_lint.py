@@ -17,7 +17,7 @@ from typing import TypedDict
 
 import pytest
 
-from graph import catalog
+from tests import cypher_catalog as catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 LINT_DIR = ROOT / "tools" / "cypher-lint"
@@ -71,7 +71,7 @@ def describe(diagnostic: Diagnostic) -> str:
 def test_catalog_queries_pass_neo4j_linter() -> None:
     """No Cypher constant has a Neo4j 5 error or uses a deprecated feature."""
     queries = catalog.all_queries()
-    assert queries, "graph.catalog.all_queries() found no Cypher at all"
+    assert queries, "cypher_catalog.all_queries() found no Cypher at all"
     diagnostics = lint(queries)
     for diagnostic in diagnostics:
         if diagnostic["severity"] != 1 and not diagnostic["deprecated"]:

@@ -1,0 +1,365 @@
+"""Reading files as colleges have them: CSV (UTF-8 with or without BOM, GB18030/GBK) or .xlsx.
+
+Every import kind reads through here. Columns are matched by their English key
+(case-insensitively) or by their Chinese header (学号, 学院, 测评 …, see ``CHINESE_HEADERS``), so
+a file saved by Excel on a Chinese Windows machine imports as it is. Every problem names the file
+and the line as Excel shows it (the header is line 1); a file with problems raises ``BadFile``
+listing all of them, and the error count counts rows, not errors.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "CHINESE_HEADERS", "DATE_COLUMNS", "BadFile", "BadRow", "Table", "column_matcher",
+    "header_label", "open_table",
+]
+
+# Column key → the Chinese headers accepted for it (the first is written in templates).
+CHINESE_HEADERS: dict[str, tuple[str, ...]] = {
+    "code": ("学号", "学生编号", "学生代码"),
+    "student": ("学号", "学生编号", "学生代码"),
+    "college": ("学院", "院校", "院校代码", "学校"),
+    "program": ("专业", "培养方案", "专业代码", "培养方案代码"),
+    "enrolledOn": ("入学日期", "入学时间"),
+    "classLabel": ("班级", "班级名称"),
+    "assessment": ("测评", "评价工具", "测评代码", "考核"),
+    "score": ("成绩", "得分", "分数"),
+    "maxScore": ("满分", "总分"),
+    "takenAt": ("测评时间", "测评日期", "考核日期"),
+    "course": ("课程", "课程代码"),
+    "term": ("学期",),
+    "grade": ("成绩", "课程成绩", "总评成绩"),
+    "certification": ("证书", "认证", "证书代码"),
+    "heldOn": ("获证日期", "发证日期", "取证日期"),
+}
+DATE_COLUMNS = frozenset({"enrolledOn", "takenAt", "heldOn"})
+MAX_SHOWN = 200
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SEPARATORS = re.compile(r"[\s/|()（）\[\]【】:：]+")
+_LOOSE_DATE = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";"}
+
+
+@dataclass(frozen=True, slots=True)
+class BadRow:
+    file: str
+    line: int  # as Excel shows it: the header is line 1
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.code}: {self.message}"
+
+
+class BadFile(ValueError):
+    """A file with problems; nothing of it was written. ``problems`` lists every one."""
+
+    def __init__(self, problems: Sequence[BadRow]) -> None:
+        ordered = sorted(problems, key=lambda p: p.line)
+        rows = len({p.line for p in ordered})
+        shown = "\n".join(map(str, ordered[:MAX_SHOWN]))
+        more = f"\n… and {len(ordered) - MAX_SHOWN} more" if len(ordered) > MAX_SHOWN else ""
+        super().__init__(f"{rows} bad row(s); nothing was written:\n{shown}{more}")
+        self.problems = ordered
+        self.bad_rows = rows
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\s_\-]+", "", unicodedata.normalize("NFKC", text)).casefold()
+
+
+def header_label(key: str) -> str:
+    """How templates and exports title a column: its Chinese name, then its key."""
+    names = CHINESE_HEADERS.get(key)
+    return f"{names[0]} {key}" if names else key
+
+
+def column_matcher(aliases: dict[str, Sequence[str]]) -> Any:
+    """A function header → (key | None, reason); a header matches a key by the key itself,
+    any alias, or any word of it ('学号 code', '成绩(score)')."""
+    lookup: dict[str, set[str]] = {}
+    for key, names in aliases.items():
+        for name in (key, *names):
+            lookup.setdefault(_norm(name), set()).add(key)
+
+    def match(header: str) -> tuple[str | None, str]:
+        words = [header, *(w for w in _SEPARATORS.split(header) if w)]
+        keys = set().union(*(lookup.get(_norm(w), set()) for w in words))
+        if len(keys) == 1:
+            return keys.pop(), ""
+        if keys:
+            return None, f"could mean any of {', '.join(sorted(keys))}"
+        return None, "unknown"
+
+    return match
+
+
+def _detect_encoding(path: Path, chosen: str | None) -> tuple[str, BadRow | None]:
+    """Decode the whole file once: UTF-8 (BOM or not) if it is valid, else GB18030 (a superset
+    of GBK). A chosen encoding that fails names the line of the first undecodable byte."""
+    data = path.read_bytes()
+    if chosen:
+        try:
+            codecs.lookup(chosen)
+        except LookupError:
+            return chosen, BadRow(path.name, 1, "UNKNOWN_ENCODING",
+                                  f"unknown encoding {chosen!r} (try utf-8 or gb18030)")
+        candidates = [chosen]
+    elif data.startswith(codecs.BOM_UTF8):
+        candidates = ["utf-8-sig"]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ["utf-16"]
+    else:
+        candidates = ["utf-8", "gb18030"]
+    failure: UnicodeDecodeError | None = None
+    for encoding in candidates:
+        try:
+            data.decode(encoding)
+            return encoding, None
+        except UnicodeDecodeError as exc:
+            failure = failure or exc
+    assert failure is not None
+    line = data.count(b"\n", 0, failure.start) + 1
+    tried = " nor ".join(candidates)
+    return candidates[0], BadRow(
+        path.name, line, "BAD_ENCODING",
+        f"the file is neither {tried} (byte 0x{data[failure.start]:02x}); save it as "
+        "'CSV UTF-8' in Excel, or name its encoding with --encoding")
+
+
+def _cell_text(value: Any) -> str | None:
+    """An .xlsx cell as the text a CSV would hold (dates as ISO, 85.0 as 85)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        if value.time() == time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _loose_date(text: str) -> str:
+    """Excel on Chinese Windows writes dates as 2024/9/1 (or 2024年9月1日): read them as ISO.
+    Text that is no real date is left as it is, for the row check to report."""
+    found = _LOOSE_DATE.match(text.strip())
+    if not found:
+        return text
+    y, m, d, hh, mm, ss = found.groups()
+    try:
+        day = date(int(y), int(m), int(d))
+        if hh is None:
+            return day.isoformat()
+        return datetime.combine(day, time(int(hh), int(mm), int(ss or 0))).isoformat()
+    except ValueError:
+        return text
+
+
+@dataclass
+class Table:
+    """A validated header and a way to read the rows after it, any number of times."""
+
+    path: Path
+    columns: list[str | None]  # the key of each column in file order (None: ignored blank)
+    encoding: str | None = None  # None: .xlsx
+    delimiter: str = ","
+    sheet: str | None = None
+    problems: list[BadRow] = field(default_factory=list)
+
+    @property
+    def file(self) -> str:
+        return self.path.name
+
+    def _raw(self) -> Iterator[tuple[int, list[Any]]]:
+        """(line, values) for every record after the header, blank ones included."""
+        if self.encoding is None:
+            import openpyxl
+
+            book = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+            try:
+                sheet = book[self.sheet] if self.sheet else book.worksheets[0]
+                for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                    if line > 1:
+                        yield line, [_cell_text(v) for v in values]
+            finally:
+                book.close()
+            return
+        with self.path.open(newline="", encoding=self.encoding) as handle:
+            reader = csv.reader(handle, delimiter=self.delimiter)
+            line = 0
+            while True:
+                try:
+                    values = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    line += 1
+                    limit = csv.field_size_limit()
+                    reason = (f"a field is longer than {limit:,} characters"
+                              if "field limit" in str(exc) else f"unreadable CSV ({exc})")
+                    self.problems.append(BadRow(self.file, line, "BAD_FIELD", reason))
+                    return  # the reader cannot go on after this
+                line += 1
+                if line > 1:
+                    yield line, values
+
+    def rows(self, skip: int = 0) -> Iterator[dict[str, Any]]:
+        """Data rows as {key: text or None, "__line__": line}; blank rows are skipped, bad
+        ones recorded in ``problems`` (``skip``: data rows to pass over, for a resume)."""
+        width = len(self.columns)
+        seen = 0
+        for line, values in self._raw():
+            if not any(v not in (None, "") for v in values):
+                continue
+            seen += 1
+            if seen <= skip:
+                continue
+            extra = [v for v in values[width:] if v not in (None, "")]
+            if extra:
+                self.problems.append(BadRow(
+                    self.file, line, "ROW_TOO_LONG",
+                    f"{len(values)} fields but the header has {width} columns "
+                    f"(extra value {str(extra[0])[:40]!r} after column {width})"))
+                continue
+            row: dict[str, Any] = {"__line__": line}
+            bad = False
+            for number, (key, value) in enumerate(zip(self.columns, values, strict=False), 1):
+                if key is None:
+                    if value not in (None, ""):
+                        self.problems.append(BadRow(
+                            self.file, line, "UNNAMED_COLUMN",
+                            f"column {number} has a value but no header"))
+                        bad = True
+                        break
+                    continue
+                if value is not None and _CONTROL.search(value):
+                    self.problems.append(BadRow(
+                        self.file, line, "CONTROL_CHARACTER",
+                        f"{key} contains a control character (such as NUL); remove it"))
+                    bad = True
+                    break
+                if value is not None and value.strip() == "":
+                    value = None
+                if value is not None and key in DATE_COLUMNS:
+                    value = _loose_date(value)
+                row[key] = value
+            if not bad:
+                yield row
+
+    def estimate(self) -> int:
+        """About how many data rows follow the header, cheaply (for progress bars): lines of a
+        CSV file, the dimension of a sheet."""
+        if self.encoding is None:
+            import openpyxl
+
+            book = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+            try:
+                sheet = book[self.sheet] if self.sheet else book.worksheets[0]
+                return max(0, (sheet.max_row or 1) - 1)
+            finally:
+                book.close()
+        with self.path.open("rb") as handle:
+            return max(0, sum(1 for _ in handle) - 1)
+
+
+def _header_values(path: Path, encoding: str | None, delimiter: str,
+                   sheet: str | None) -> list[str | None]:
+    if encoding is None:
+        import openpyxl
+
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            if sheet is not None and sheet not in book.sheetnames:
+                raise BadFile([BadRow(path.name, 1, "UNKNOWN_SHEET",
+                                      f"no sheet {sheet!r}; the workbook has "
+                                      f"{', '.join(book.sheetnames)}")])
+            first = next((book[sheet] if sheet else book.worksheets[0])
+                         .iter_rows(max_row=1, values_only=True), ())
+            return [_cell_text(v) for v in first]
+        finally:
+            book.close()
+    with path.open(newline="", encoding=encoding) as handle:
+        try:
+            return list(next(csv.reader(handle, delimiter=delimiter), []))
+        except csv.Error as exc:
+            raise BadFile([BadRow(path.name, 1, "BAD_FIELD", f"unreadable header ({exc})")]) \
+                from exc
+
+
+def open_table(path: Path, required: Sequence[str], optional: Sequence[str] = (), *,
+               encoding: str | None = None, sheet: str | None = None,
+               delimiter: str | None = None) -> Table:
+    """Open ``path`` (.xlsx by its suffix, else CSV) and check its header against the columns;
+    raise ``BadFile`` naming every missing, unknown or repeated column."""
+    known = [*required, *optional]
+    is_xlsx = path.suffix.lower() in {".xlsx", ".xlsm"}
+    separator = _DELIMITER_NAMES.get((delimiter or ",").lower(), delimiter or ",")
+    if len(separator) != 1:
+        raise BadFile([BadRow(path.name, 1, "BAD_DELIMITER",
+                              f"the delimiter must be one character, not {delimiter!r}")])
+    chosen: str | None = None
+    if not is_xlsx:
+        chosen, problem = _detect_encoding(path, encoding)
+        if problem:
+            raise BadFile([problem])
+    try:
+        header = _header_values(path, chosen, separator, sheet)
+    except (OSError, KeyError, ValueError) as exc:
+        if isinstance(exc, BadFile):
+            raise
+        raise BadFile([BadRow(path.name, 1, "UNREADABLE", f"cannot read the file ({exc})")]) \
+            from exc
+    if header and header[0]:
+        header[0] = header[0].lstrip("\ufeff")
+    match = column_matcher({key: CHINESE_HEADERS.get(key, ()) for key in known})
+    problems: list[BadRow] = []
+    columns: list[str | None] = []
+    for number, title in enumerate(header, start=1):
+        if title is None or not title.strip():
+            columns.append(None)
+            continue
+        key, why = match(title)
+        if key is None:
+            problems.append(BadRow(path.name, 1, "UNKNOWN_COLUMN",
+                                   f"column {number} {title!r}: {why} column; expected "
+                                   f"{', '.join(header_label(k) for k in known)}"))
+        elif key in columns:
+            problems.append(BadRow(path.name, 1, "DUPLICATE_COLUMN",
+                                   f"column {number} {title!r} repeats {key}"))
+        columns.append(key)
+    missing = [k for k in required if k not in columns]
+    if missing:
+        hint = ""
+        joined = "".join(t or "" for t in header)
+        for mark, name in ((";", "';'"), ("\t", "tabs"), ("|", "'|'")):
+            if len([t for t in header if t]) == 1 and mark in joined and mark != separator:
+                hint = (f"; the header looks separated by {name}: save the file as "
+                        f"'CSV UTF-8 (comma delimited)', or pass --delimiter "
+                        f"{'tab' if mark == chr(9) else repr(mark)}")
+        problems.insert(0, BadRow(path.name, 1, "MISSING_COLUMN",
+                                  f"columns {', '.join(missing)} are required (expected: "
+                                  f"{', '.join(header_label(k) for k in known)}){hint}"))
+        if hint:
+            problems = problems[:1]
+    if problems:
+        raise BadFile(problems)
+    while columns and columns[-1] is None:
+        columns.pop()
+    return Table(path, columns, chosen, separator, sheet)
