@@ -6,7 +6,7 @@ sample assessment items, crosswalks to international frameworks, and the facts o
 (:Indicator)-[:JUDGES]->(:Competency)
 (:SampleItem)-[:ITEM_OF]->(:Assessment), (:SampleItem)-[:PROBES]->(:Competency)
 (:Competency|TeacherTier)-[:ALIGNS_WITH {match, reason…, citation}]->(:ExternalCompetency)
-(:Major)-[:OFFERED_AS]->(:MajorOffering)
+(:Major)-[:OFFERED_AS]->(:MajorOffering); (:CrosswalkLink) holds a crosswalk entry for exports
 
 Every node carries ``fw``, so a version is copied, replaced and deleted like the rest. The
 reads return small sets (tens of rows) that the schema layer assembles.
@@ -20,7 +20,7 @@ from graph.store import GraphStore, Record
 __all__ = ["EVALUATION_LABELS", "EVALUATION_WRITE_STEPS", "EvaluationRepository"]
 
 EVALUATION_LABELS = ("Dimension", "Indicator", "Behaviour", "SampleItem", "ExternalCompetency",
-                     "MajorOffering")
+                     "MajorOffering", "CrosswalkLink")
 
 UPSERT_DIMENSIONS = Cypher(
     "UNWIND $rows AS row MERGE (n:Dimension {uid: row.uid}) SET n += row.props"
@@ -58,6 +58,10 @@ LINK_CROSSWALK_TIERS = Cypher(
     "SET x.code = row.code, x.match = row.match, x.reasonZh = row.reasonZh, "
     "x.reasonEn = row.reasonEn, x.citation = row.citation"
 )
+# The crosswalk entry as a node (for exports); ALIGNS_WITH is the link queries follow.
+UPSERT_CROSSWALK_LINKS = Cypher(
+    "UNWIND $rows AS row MERGE (n:CrosswalkLink {uid: row.uid}) SET n += row.props"
+)
 UPSERT_MAJOR_OFFERINGS = Cypher(
     "UNWIND $rows AS row MATCH (m:Major {uid: row.majorUid}) "
     "MERGE (n:MajorOffering {uid: row.uid}) SET n += row.props MERGE (m)-[:OFFERED_AS]->(n)"
@@ -74,6 +78,7 @@ EVALUATION_WRITE_STEPS: tuple[tuple[str, Cypher], ...] = (
     ("externals", UPSERT_EXTERNALS),
     ("crosswalkCompetencies", LINK_CROSSWALK_COMPETENCIES),
     ("crosswalkTiers", LINK_CROSSWALK_TIERS),
+    ("crosswalkLinks", UPSERT_CROSSWALK_LINKS),
 )
 
 # ---- reads ---------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ VERSIONED_LABELS = (
     "Certification", "JobRole", "Program", "TeacherTier",
     # the evaluation side (graph.indicators)
     "Dimension", "Indicator", "Behaviour", "SampleItem", "ExternalCompetency", "MajorOffering",
+    "CrosswalkLink",
 )
 
 UNIQUE: tuple[UniqueKey, ...] = (

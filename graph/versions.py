@@ -121,6 +121,7 @@ COPY_BEHAVIOURS = _nodes("Behaviour")
 COPY_SAMPLE_ITEMS = _nodes("SampleItem")
 COPY_EXTERNALS = _nodes("ExternalCompetency")
 COPY_MAJOR_OFFERINGS = _nodes("MajorOffering")
+COPY_CROSSWALK_LINKS = _nodes("CrosswalkLink")
 COPY_IN_DIMENSION = _edges("Indicator", "IN_DIMENSION", "Dimension")
 COPY_HAS_BEHAVIOUR = _edges("Indicator", "HAS_BEHAVIOUR", "Behaviour")
 COPY_JUDGES = _edges("Indicator", "JUDGES", "Competency")
@@ -155,6 +156,7 @@ COPY_STEPS: tuple[tuple[str, Cypher], ...] = (
     ("Dimension", COPY_DIMENSIONS), ("Indicator", COPY_INDICATORS),
     ("Behaviour", COPY_BEHAVIOURS), ("SampleItem", COPY_SAMPLE_ITEMS),
     ("ExternalCompetency", COPY_EXTERNALS), ("MajorOffering", COPY_MAJOR_OFFERINGS),
+    ("CrosswalkLink", COPY_CROSSWALK_LINKS),
     ("IN_DIMENSION", COPY_IN_DIMENSION), ("HAS_BEHAVIOUR", COPY_HAS_BEHAVIOUR),
     ("JUDGES", COPY_JUDGES), ("ITEM_OF", COPY_ITEM_OF), ("PROBES", COPY_PROBES),
     ("ALIGNS_WITH", COPY_COMPETENCY_ALIGNS), ("ALIGNS_WITH", COPY_TIER_ALIGNS),

@@ -63,7 +63,8 @@ def _flag(b: _Builder, entry: _Entry, key: str) -> bool:
 
 
 # ---- facts on existing kinds ---------------------------------------------------------------
-def major_facts(b: _Builder, entry: _Entry, props: dict[str, Any]) -> None:
+def major_facts(b: _Builder, entry: _Entry, props: dict[str, Any],
+                given_codes: list[str]) -> None:
     """专业大类 and one offering per level: its name at that level and catalogue code."""
     # Optional, so a college's or a synthetic seed may leave them out; the content report
     # then lists the major as having no verified catalogue facts.
@@ -107,12 +108,12 @@ def major_facts(b: _Builder, entry: _Entry, props: dict[str, Any]) -> None:
             "uid": uid, "fw": b.fw, "code": f"{props['code']}@{level}", "major": props["code"],
             "level": level, "nameZh": spec.get("nameZh"), "nameEn": spec.get("nameEn"),
             "catalogCode": None if code is None else str(code), "verified": verified is True,
-            "catalogSource": spec.get("catalogSource"),
+            "catalogSource": spec.get("catalogSource"), "rank": b.level_rank.get(str(level), 0),
             "categoryZh": props["categoryZh"], "categoryEn": props["categoryEn"]}})
     missing = [lv for lv in props.get("levels", []) if lv not in seen]
     if offerings and missing:
         b.check.error(entry, f"offerings missing for level(s) {', '.join(missing)}")
-    props["catalogCodes"] = sorted(verified_codes)
+    props["catalogCodes"] = sorted(set(verified_codes) | set(given_codes))
 
 
 def job_facts(b: _Builder, entry: _Entry, props: dict[str, Any]) -> None:
@@ -263,6 +264,7 @@ def _behaviours(b: _Builder, entry: _Entry, props: dict[str, Any]) -> None:
         b.rows["behaviours"].append({"uid": uid, "indicatorUid": props["uid"], "props": {
             "uid": uid, "fw": b.fw, "code": code,
             "indicator": props["code"], "level": level, "rank": b.level_rank.get(str(level), 0),
+            "index": index,
             "proficiency": proficiency, "descriptorZh": zh, "descriptorEn": spec.get(
                 "descriptorEn"), "evidence": evidence, "weight": weight}})
     ordered = sorted(b.level_rank, key=lambda lv: b.level_rank[lv])
@@ -355,6 +357,11 @@ def _crosswalks(b: _Builder) -> None:
         row = {"source": b._uid(source), "target": external["uid"], "code": props["code"],
                "match": match, "reasonZh": props["reasonZh"], "reasonEn": props["reasonEn"],
                "citation": props["source"]}
+        # the entry itself, as a node, so exports read it back like every other kind
+        link_uid = b._uid(props["code"] or "")
+        b.rows["crosswalkLinks"].append({"uid": link_uid, "props": {
+            **props, "uid": link_uid, "fw": b.fw, "from": source, "to": target,
+            "match": match}})
         if source in tiers:
             if external["scheme"] != "UNESCO-AI-CFT-2024":
                 b.check.error(entry, "a teacher tier maps to the teachers' framework (AI CFT)")

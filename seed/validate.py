@@ -357,7 +357,17 @@ class _Builder:
             self._known(entry, "industries", industry, "industry")
             props["industry"] = industry
             props["levels"] = self._levels_list(entry, "levels")
-            evaluation.major_facts(self, entry, props)  # offerings; catalogCodes = verified ones
+            catalog = entry.data.get("catalogCodes") or {}
+            if not isinstance(catalog, dict):
+                self.check.error(entry, "catalogCodes must map level codes to catalogue codes")
+                catalog = {}
+            catalog = _clean(catalog)
+            for level in catalog:
+                if level not in props["levels"]:
+                    self.check.error(entry, f"catalogCodes names level {level!r} the major lacks")
+            # catalogCodes = the codes given here and the verified codes of the offerings
+            evaluation.major_facts(self, entry, props,
+                                   [f"{lv}:{code}" for lv, code in catalog.items()])
             self.rows["majors"].append({"uid": props["uid"], "industry": self._uid(industry or ""),
                                         "props": props})
 
