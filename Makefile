@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LINT_NODE := tools/cypher-lint/node_modules/.package-lock.json
+AUDIT_NODE := tools/http-audit/node_modules/.package-lock.json
 
 .PHONY: serve test lint typecheck load bench bench-smoke clean schema
 
@@ -15,6 +16,9 @@ $(STAMP): pyproject.toml
 
 $(LINT_NODE): tools/cypher-lint/package.json tools/cypher-lint/package-lock.json
 	npm ci --prefix tools/cypher-lint --no-audit --no-fund --loglevel=error
+
+$(AUDIT_NODE): tools/http-audit/package.json tools/http-audit/package-lock.json
+	npm ci --prefix tools/http-audit --no-audit --no-fund --loglevel=error
 
 load: $(STAMP)
 	$(BIN)/competency-graph load
@@ -31,7 +35,7 @@ typecheck: $(STAMP)
 schema: $(STAMP)
 	$(BIN)/python -m schema.printer > schema.graphql
 
-test: $(STAMP) $(LINT_NODE)
+test: $(STAMP) $(LINT_NODE) $(AUDIT_NODE)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
@@ -43,4 +47,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) tools/cypher-lint/node_modules data
+	rm -rf $(VENV) tools/cypher-lint/node_modules tools/http-audit/node_modules data

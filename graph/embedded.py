@@ -118,6 +118,7 @@ class EmbeddedStore:
                    *, read_only: bool, timeout: float | None = None) -> list[Record]:
         if not isinstance(query, Cypher):
             raise TypeError("only registered Cypher constants may run against the store")
+        from redis.exceptions import ConnectionError as LostConnection
         from redis.exceptions import RedisError, ResponseError
 
         self.round_trips += 1
@@ -135,6 +136,8 @@ class EmbeddedStore:
             if read_only and "empty key" in message.lower():
                 return []  # graph not created yet: nothing to read
             raise StoreError(message) from exc
+        except LostConnection as exc:  # the engine is down or restarting: retry later
+            raise StoreUnavailable(f"embedded store unavailable: {exc}") from exc
         except RedisError as exc:
             raise StoreError(f"embedded store failed: {exc}") from exc
         names = [_column_name(column[1]) for column in result.header]

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from graph import bounds
 from graph.analytics import refresh_summaries
 from graph.cypher import Cypher
 from graph.programs import refresh_standing
@@ -224,7 +225,13 @@ class _Rows:
             if required:
                 self.fail(index, "MISSING_FIELD", f"{name} is required", name)
             return None
-        return str(value).strip()
+        text = str(value).strip()
+        try:  # the engine dies on over-long keys, and NUL breaks its query text
+            bounds.check_text(bounds.KINDS["label"], text)
+        except bounds.BoundViolation as exc:
+            self.fail(index, exc.code, f"{name}: {exc}", name)
+            return None
+        return text
 
     def when(self, index: int, row: Mapping[str, Any], name: str) -> str | None:
         """An ISO date or date-time, returned normalised (dates stay dates)."""

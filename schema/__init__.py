@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
-    MaxAliasesLimiter,
     ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
 )
@@ -25,7 +24,8 @@ from schema.curriculum import CurriculumMutation, CurriculumQuery
 from schema.errors import ApiError, is_expected, should_mask
 from schema.indicators import EvaluationQuery
 from schema.learners import LearnerMutation, LearnerQuery
-from schema.limits import cost_rule
+from schema.limits import QueryLimits, limits_rule
+from schema.privacy import PrivacyMutation, PrivacyQuery
 from schema.query import FrameworkQuery
 
 __all__ = ["ANONYMOUS", "ApiError", "Context", "Limits", "Principal", "Role", "build_schema"]
@@ -34,20 +34,23 @@ __all__ = ["ANONYMOUS", "ApiError", "Context", "Limits", "Principal", "Role", "b
 log = logging.getLogger("competency_graph.graphql")
 
 # Each area of the API owns its root fields in its own module; they are merged here.
-QUERY_PARTS: list[type] = [FrameworkQuery, LearnerQuery, CurriculumQuery, EvaluationQuery]
-MUTATION_PARTS: list[type] = [LearnerMutation, CurriculumMutation]
+QUERY_PARTS: list[type] = [FrameworkQuery, LearnerQuery, CurriculumQuery, PrivacyQuery,
+                           EvaluationQuery]
+MUTATION_PARTS: list[type] = [LearnerMutation, CurriculumMutation, PrivacyMutation]
 
 
 def build_schema(*, max_depth: int = 12, max_cost: int = 50_000,
-                 limits: Limits | None = None) -> strawberry.Schema:
+                 limits: Limits | None = None,
+                 query_limits: QueryLimits | None = None) -> strawberry.Schema:
+    """The schema. The HTTP view (``service.graphql_http``) runs graphql-core itself with
+    its own checks; the extensions here serve ``Schema.execute`` (tests, benchmarks) with
+    the same limits."""
     limits = limits or Limits()
-    # The rule classes are built once: the validation cache is keyed by the rule set, and
-    # the limiters would otherwise make new classes for every request (and never hit it).
-    rules = [
-        *QueryDepthLimiter(max_depth=max_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=30).validation_rules,
-        cost_rule(max_cost, limits.max_page_size, limits.default_page_size),
-    ]
+    query_limits = query_limits or QueryLimits(
+        max_depth=max_depth, max_cost=max_cost, page_cap=limits.max_page_size,
+        default_page=limits.default_page_size)
+    # The rule class is built once: the validation cache is keyed by the rule set.
+    rules: list[Any] = [limits_rule(query_limits)]
     extensions: list[Callable[[], SchemaExtension]] = [
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),

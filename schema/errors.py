@@ -7,7 +7,12 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 
-__all__ = ["ApiError", "UserError", "is_expected", "should_mask"]
+from graph.errors import StoreUnavailable
+
+__all__ = ["STORE_UNAVAILABLE", "ApiError", "UserError", "error_code", "is_expected",
+           "should_mask"]
+
+STORE_UNAVAILABLE = "STORE_UNAVAILABLE"
 
 
 class ApiError(Exception):
@@ -24,8 +29,19 @@ class ApiError(Exception):
 
 
 def is_expected(error: GraphQLError) -> bool:
+    """Validation, limits, our own codes, and the store being away for a moment."""
     original = error.original_error
-    return original is None or isinstance(original, ApiError | GraphQLError)
+    return original is None or isinstance(original, ApiError | GraphQLError | StoreUnavailable)
+
+
+def error_code(error: GraphQLError) -> str | None:
+    """The stable code of an expected error (``None``: an internal failure)."""
+    if isinstance(error.original_error, StoreUnavailable):
+        return STORE_UNAVAILABLE
+    if not is_expected(error):
+        return None
+    code = (error.extensions or {}).get("code")
+    return str(code) if code else "GRAPHQL_VALIDATION_FAILED"
 
 
 def should_mask(error: GraphQLError) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import shutil
 import socket
 import sys
 from datetime import UTC, datetime
@@ -11,6 +13,7 @@ from pathlib import Path
 
 import uvicorn
 
+from graph.errors import StoreError
 from graph.migrations import migrate
 from schema.access import Role
 from seed import DEFAULT_SEED_DIR, FrozenFrameworkError, SeedInvalid, load_seed, parse_seed
@@ -87,7 +90,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings.from_env().override(
         data_dir=getattr(args, "data_dir", None), backend=getattr(args, "backend", None),
         host=getattr(args, "host", None), port=getattr(args, "port", None),
-        workers=getattr(args, "workers", None))
+        workers=getattr(args, "workers", None), fsync=getattr(args, "fsync", None))
 
 
 class TcpConfig(uvicorn.Config):
@@ -106,20 +109,19 @@ class TcpConfig(uvicorn.Config):
 
 def _serve(settings: Settings) -> int:
     """Run the HTTP workers. With the embedded backend this process owns the engine (and the
-    data directory's lock) and the workers connect to its socket, so several cores serve
-    requests from one store; on Neo4j each worker has its own driver."""
-    import os
-
-    from graph.embedded import EmbeddedServer, EmbeddedStore
+    data directory's lock), supervises it, and the workers connect to its socket, so several
+    cores serve requests from one store; on Neo4j each worker has its own driver."""
+    from graph.embedded import EmbeddedStore
+    from graph.embedded_server import EmbeddedServer
+    from service.app import PARENT_ENV
+    from service.metrics import MULTIPROCESS_ENV
 
     server: EmbeddedServer | None = None
-    environment = {"CG_HOST": settings.host, "CG_PORT": str(settings.port),
-                   "CG_DATA_DIR": str(settings.data_dir), "CG_BACKEND": settings.backend,
-                   "CG_WORKERS": str(settings.workers)}
+    environment = settings.environment()
     try:
         if settings.backend == "embedded":
             server = EmbeddedServer(settings.data_dir, fsync=settings.fsync)
-            server.start()
+            server.start(supervised=True)
 
             async def prepare(socket_path: str) -> None:
                 store = EmbeddedStore(socket_path)
@@ -133,11 +135,18 @@ def _serve(settings: Settings) -> int:
         else:
             asyncio.run(_migrate(settings))
         load_or_create_secret(settings.secret, settings.data_dir)  # before workers race to it
+        workers = settings.worker_count
+        environment[PARENT_ENV] = str(os.getpid())
+        if workers > 1:  # one metrics file per worker, summed at scrape time
+            metrics_dir = settings.data_dir.resolve() / "run" / "metrics"
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+            metrics_dir.mkdir(parents=True, mode=0o700)
+            environment[MULTIPROCESS_ENV] = str(metrics_dir)
         os.environ.update(environment)
         print(f"GraphQL + GraphiQL on http://{settings.host}:{settings.port}/graphql "
-              f"({settings.workers} worker(s))", file=sys.stderr)
+              f"({workers} worker(s))", file=sys.stderr)
         config = TcpConfig("service.app:app_from_env", factory=True, host=settings.host,
-                            port=settings.port, workers=settings.workers, log_config=None,
+                            port=settings.port, workers=workers, log_config=None,
                             access_log=False)
         if config.workers > 1:
             from uvicorn.supervisors import Multiprocess
@@ -262,9 +271,12 @@ def main(argv: list[str] | None = None) -> int:
     except SeedInvalid as exc:
         print(str(exc), file=sys.stderr)
         return 2
-    except (ConfigError, FrozenFrameworkError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (ConfigError, FrozenFrameworkError, ValueError, StoreError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)  # expected: one line, no traceback
         return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
     return 1
 
 

@@ -73,3 +73,36 @@ def test_settings_defaults_and_overrides() -> None:
 def test_bad_settings_fail_early(env: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         Settings.from_env(env)
+
+
+@pytest.mark.parametrize("suffix", ["=", "==", "!!", " ", "A"])
+def test_an_altered_signature_never_verifies(suffix: str) -> None:
+    token = issue_token(SECRET, Role.ADMIN, subject="root")
+    assert verify_token(SECRET, token).role is Role.ADMIN
+    with pytest.raises(InvalidToken):
+        verify_token(SECRET, token + suffix)
+
+
+def test_every_setting_is_declared_once_and_documented() -> None:
+    from service.config import SETTINGS
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    internal = {"CG_EMBEDDED_SOCKET"}
+    missing = [spec.env for spec in SETTINGS.values()
+               if spec.env not in internal and f"`{spec.env}`" not in readme]
+    assert missing == []
+    assert len({spec.env for spec in SETTINGS.values()}) == len(SETTINGS)
+    settings = Settings.from_env({"CG_CORS_ORIGINS": "http://a.example, http://b.example",
+                                  "CG_MAX_BODY_BYTES": "2048"})
+    assert settings.cors_origins == ("http://a.example", "http://b.example")
+    assert Settings.from_env(settings.environment()) == settings
+
+
+@pytest.mark.parametrize(("env", "message"), [
+    ({"CG_CORS_ORIGINS": "frontend"}, "CG_CORS_ORIGINS must be valid"),
+    ({"CG_MAX_IN_FLIGHT": "0"}, "CG_MAX_IN_FLIGHT must be between"),
+    ({"CG_READ_TIMEOUT": "soon"}, "CG_READ_TIMEOUT must be a number"),
+])
+def test_new_settings_fail_early(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        Settings.from_env(env)
