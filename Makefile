@@ -5,8 +5,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LINT_NODE := tools/cypher-lint/node_modules/.package-lock.json
 AUDIT_NODE := tools/http-audit/node_modules/.package-lock.json
+WEB_NODE := web/node_modules/.package-lock.json
+WEB_APP := service/static/app/index.html
+WEB_SOURCES := $(wildcard web/src/*.ts web/src/*.css web/src/views/*.ts) web/index.html \
+	web/vite.config.ts web/tsconfig.json web/package.json $(wildcard web/scripts/*.mjs)
 
-.PHONY: serve test lint typecheck load bench bench-smoke clean schema
+.PHONY: serve test lint typecheck load bench bench-smoke clean schema web screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,10 +24,21 @@ $(LINT_NODE): tools/cypher-lint/package.json tools/cypher-lint/package-lock.json
 $(AUDIT_NODE): tools/http-audit/package.json tools/http-audit/package-lock.json
 	npm ci --prefix tools/http-audit --no-audit --no-fund --loglevel=error
 
+$(WEB_NODE): web/package.json web/package-lock.json
+	npm ci --prefix web --no-audit --no-fund --loglevel=error
+
+# The web app (web/) is built into the Python package, which serves it at /.
+$(WEB_APP): $(WEB_NODE) $(WEB_SOURCES)
+	npm run --prefix web --silent build
+
+web: $(WEB_APP)
+
 load: $(STAMP)
 	$(BIN)/competency-graph load
 
-serve: $(STAMP) load
+# An empty store gets the fictional demo students, so every view has something to show.
+serve: $(STAMP) load $(WEB_APP)
+	$(BIN)/competency-graph demo --if-empty
 	$(BIN)/competency-graph serve
 
 lint: $(STAMP)
@@ -35,10 +50,14 @@ typecheck: $(STAMP)
 schema: $(STAMP)
 	$(BIN)/python -m schema.printer > schema.graphql
 
-test: $(STAMP) $(LINT_NODE) $(AUDIT_NODE)
+test: $(STAMP) $(LINT_NODE) $(AUDIT_NODE) $(WEB_APP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
+
+# The README's pictures: the browser tests, saving a screenshot of every view.
+screenshots: $(STAMP) $(WEB_APP)
+	CG_SHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/test_web_e2e.py
 
 bench-smoke: $(STAMP)
 	$(BIN)/python -m bench --students 200 --results-per-student 10 --quick
@@ -47,4 +66,5 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) tools/cypher-lint/node_modules tools/http-audit/node_modules data
+	rm -rf $(VENV) tools/cypher-lint/node_modules tools/http-audit/node_modules web/node_modules \
+		service/static/app data

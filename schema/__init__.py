@@ -21,6 +21,7 @@ from strawberry.types import ExecutionContext
 from schema.access import ANONYMOUS, Principal, Role
 from schema.context import Context, Limits
 from schema.curriculum import CurriculumMutation, CurriculumQuery
+from schema.dashboard import DashboardQuery
 from schema.errors import ApiError, is_expected, should_mask
 from schema.indicators import EvaluationQuery
 from schema.learners import LearnerMutation, LearnerQuery
@@ -35,7 +36,7 @@ log = logging.getLogger("competency_graph.graphql")
 
 # Each area of the API owns its root fields in its own module; they are merged here.
 QUERY_PARTS: list[type] = [FrameworkQuery, LearnerQuery, CurriculumQuery, PrivacyQuery,
-                           EvaluationQuery]
+                           DashboardQuery, EvaluationQuery]
 MUTATION_PARTS: list[type] = [LearnerMutation, CurriculumMutation, PrivacyMutation]
 
 

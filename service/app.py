@@ -31,6 +31,7 @@ from service.logs import configure_logging
 from service.metrics import metrics, metrics_endpoint
 from service.middleware import RequestMiddleware
 from service.store_factory import RequestStore, open_store
+from service.webapp import webapp_routes
 
 __all__ = ["app_from_env", "create_app"]
 
@@ -169,6 +170,7 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> Starle
         Route("/readyz", readyz),
         Route("/metrics", metrics_endpoint),
         *exchange_routes(),  # CASE 1.1 provider, report/framework downloads, templates
+        *webapp_routes(),
     ]
     if GRAPHIQL_DIR.is_dir():
         routes.append(Mount("/graphiql-static", StaticFiles(directory=GRAPHIQL_DIR)))

@@ -20,6 +20,7 @@ from seed import DEFAULT_SEED_DIR, FrozenFrameworkError, SeedInvalid, load_seed,
 from service import cli_exchange
 from service.auth import issue_token, load_or_create_secret
 from service.config import ConfigError, Settings
+from service.demo import add_demo_command, run_demo_command
 from service.importer import ImportFailed
 from service.logs import configure_logging
 from service.store_factory import open_store
@@ -74,6 +75,8 @@ def _parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="check the seed without writing")
     validate.add_argument("--seed", type=Path, default=DEFAULT_SEED_DIR, help="seed directory")
+
+    add_demo_command(commands)
 
     token = commands.add_parser("token", help="issue a bearer token")
     token.add_argument("--data-dir", help="where the generated secret lives (env CG_DATA_DIR)")
@@ -255,6 +258,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_import(settings, args))
         if args.command in cli_exchange.COMMANDS:
             return cli_exchange.run(settings, args)
+        if args.command == "demo":
+            return asyncio.run(run_demo_command(settings, args))
         if args.command == "validate":
             content = parse_seed(args.seed)
             rows = sum(len(r) for r in content.rows.values())

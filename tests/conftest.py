@@ -95,3 +95,17 @@ async def neo4j_store() -> AsyncIterator[Neo4jStore]:
     yield store
     await store.drop_all()
     await store.close()
+
+
+@pytest.fixture(scope="session")
+async def demo_store(embedded_server: EmbeddedServer) -> AsyncIterator[EmbeddedStore]:
+    """The reference framework and the demo dataset (service/demo.py), loaded once; tests
+    using it must not write (loading the demo again is allowed: it changes nothing)."""
+    from service.demo import load_demo
+
+    graph = await _new_store(embedded_server)
+    await load_seed(graph)
+    await load_demo(graph)
+    yield graph
+    await graph.drop_all()
+    await graph.close()
