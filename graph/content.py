@@ -15,6 +15,7 @@ from graph.cypher import Cypher
 from graph.indicators import EVALUATION_WRITE_STEPS
 from graph.programs import refresh_program_targets
 from graph.store import GraphStore, Record
+from graph.teacher_standards import TEACHING_WRITE_STEPS
 
 __all__ = ["WRITE_STEPS", "FrameworkContent", "LoadOutcome", "load_framework_content"]
 
@@ -157,6 +158,7 @@ WRITE_STEPS: tuple[tuple[str, Cypher], ...] = (
     ("programOverrides", LINK_PROGRAM_OVERRIDES),
     ("teacherTiers", UPSERT_TEACHER_TIERS),
     ("teacherTierCompetencies", LINK_TEACHER_TIER_COMPETENCIES),
+    *TEACHING_WRITE_STEPS,
     *EVALUATION_WRITE_STEPS,
 )
 

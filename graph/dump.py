@@ -16,6 +16,7 @@ __all__ = ["SHARED_LABELS", "VERSIONED_LABELS", "VersionDump", "dump_version"]
 
 VERSIONED_LABELS = ("Industry", "Major", "Competency", "Requirement", "Course", "Assessment",
                     "Certification", "JobRole", "Program", "TeacherTier",
+                    "TeacherStandard",
                     # the evaluation side (graph.indicators)
                     "MajorOffering", "Dimension", "Indicator", "Behaviour", "SampleItem",
                     "ExternalCompetency", "CrosswalkLink")

@@ -834,8 +834,10 @@ async def upsert_assessments(store: GraphStore, fw: str, rows: Sequence[Row],
 
 
 async def upsert_job_roles(store: GraphStore, fw: str, rows: Sequence[Row],
-                           actor: Actor) -> EditResult:
-    """Create or update typical jobs 岗位 and the competencies they need."""
+                           actor: Actor, *, mutation: str = "upsertJobRoles",
+                           summary: Mapping[str, Any] | None = None) -> EditResult:
+    """Create or update typical jobs 岗位 and the competencies they need (``mutation`` and
+    ``summary``: what the audit entry records, for edits made on behalf of another one)."""
     batch = _Batch(store, fw, "JobRole", rows)
     if not await batch.open() or batch.errors:
         return EditResult(errors=batch.errors)
@@ -865,7 +867,7 @@ async def upsert_job_roles(store: GraphStore, fw: str, rows: Sequence[Row],
     if batch.errors:
         return EditResult(errors=batch.errors)
     await _write(store, [(UPSERT_JOB_ROLES, nodes), (RELINK_NEEDS, needs)])
-    return await _finish(batch, actor, "upsertJobRoles")
+    return await _finish(batch, actor, mutation, summary)
 
 
 # ---- majors and programs -----------------------------------------------------------------

@@ -15,7 +15,7 @@ SCHEMA_VERSION = 1
 
 VERSIONED_LABELS = (
     "Competency", "Requirement", "Industry", "Major", "Course", "Assessment",
-    "Certification", "JobRole", "Program", "TeacherTier",
+    "Certification", "JobRole", "Program", "TeacherTier", "TeacherStandard",
     # the evaluation side (graph.indicators)
     "Dimension", "Indicator", "Behaviour", "SampleItem", "ExternalCompetency", "MajorOffering",
     "CrosswalkLink",
@@ -31,6 +31,9 @@ UNIQUE: tuple[UniqueKey, ...] = (
     UniqueKey("Student", "uid"),
     *(UniqueKey(label, "uid") for label in VERSIONED_LABELS),
     UniqueKey("AuditEntry", "uid"),
+    UniqueKey("DemandRecord", "uid"),
+    UniqueKey("Teacher", "uid"),
+    UniqueKey("TeacherEvidence", "uid"),
 )
 
 INDEXED: tuple[UniqueKey, ...] = (
@@ -42,6 +45,10 @@ INDEXED: tuple[UniqueKey, ...] = (
     UniqueKey("Cohort", "key"),  # a (program, class) group's tallies (graph.analytics)
     UniqueKey("Cohort", "college"),
     UniqueKey("Cohort", "program"),
+    UniqueKey("DemandRecord", "jobRole"),  # graph.demand: records are read per job role
+    UniqueKey("DemandRecord", "competency"),
+    UniqueKey("DemandRecord", "industry"),
+    UniqueKey("Teacher", "college"),  # graph.teachers: same tenancy as students
 )
 
 RECORD_SCHEMA_VERSION = Cypher(

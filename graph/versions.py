@@ -97,6 +97,7 @@ COPY_CERTIFICATIONS = _nodes("Certification")
 COPY_JOB_ROLES = _nodes("JobRole")
 COPY_PROGRAMS = _nodes("Program")
 COPY_TEACHER_TIERS = _nodes("TeacherTier")
+COPY_TEACHER_STANDARDS = _nodes("TeacherStandard")
 COPY_MAJOR_INDUSTRY = _edges("Major", "IN_INDUSTRY", "Industry")
 COPY_COMPETENCY_LAYER = _edges("Competency", "IN_LAYER", "Layer", shared=True)
 COPY_COMPETENCY_STRANDS = _edges("Competency", "IN_STRAND", "Strand", shared=True)
@@ -115,6 +116,8 @@ COPY_PROGRAM_MAJOR = _edges("Program", "FOR_MAJOR", "Major")
 COPY_PROGRAM_COURSES = _edges("Program", "INCLUDES", "Course")
 COPY_PROGRAM_OVERRIDES = _edges("Program", "OVERRIDES", "Competency")
 COPY_TEACHER_TIER_COMPETENCIES = _edges("TeacherTier", "NEEDS_COMPETENCY", "Competency")
+COPY_STANDARD_TIERS = _edges("TeacherStandard", "FOR_TIER", "TeacherTier")
+COPY_STANDARD_LAYERS = _edges("TeacherStandard", "IN_LAYER", "Layer", shared=True)
 COPY_DIMENSIONS = _nodes("Dimension")
 COPY_INDICATORS = _nodes("Indicator")
 COPY_BEHAVIOURS = _nodes("Behaviour")
@@ -153,6 +156,8 @@ COPY_STEPS: tuple[tuple[str, Cypher], ...] = (
     ("FOR_MAJOR", COPY_PROGRAM_MAJOR), ("INCLUDES", COPY_PROGRAM_COURSES),
     ("OVERRIDES", COPY_PROGRAM_OVERRIDES), ("OFFERS", COPY_PROGRAM_COLLEGE),
     ("NEEDS_COMPETENCY", COPY_TEACHER_TIER_COMPETENCIES),
+    ("TeacherStandard", COPY_TEACHER_STANDARDS), ("FOR_TIER", COPY_STANDARD_TIERS),
+    ("IN_LAYER", COPY_STANDARD_LAYERS),
     ("Dimension", COPY_DIMENSIONS), ("Indicator", COPY_INDICATORS),
     ("Behaviour", COPY_BEHAVIOURS), ("SampleItem", COPY_SAMPLE_ITEMS),
     ("ExternalCompetency", COPY_EXTERNALS), ("MajorOffering", COPY_MAJOR_OFFERINGS),

@@ -22,12 +22,14 @@ from schema.access import ANONYMOUS, Principal, Role
 from schema.context import Context, Limits
 from schema.curriculum import CurriculumMutation, CurriculumQuery
 from schema.dashboard import DashboardQuery
+from schema.demand import DemandMutation, DemandQuery
 from schema.errors import ApiError, is_expected, should_mask
 from schema.indicators import EvaluationQuery
 from schema.learners import LearnerMutation, LearnerQuery
 from schema.limits import QueryLimits, limits_rule
 from schema.privacy import PrivacyMutation, PrivacyQuery
 from schema.query import FrameworkQuery
+from schema.teachers import TeacherMutation, TeacherQuery
 
 __all__ = ["ANONYMOUS", "ApiError", "Context", "Limits", "Principal", "Role", "build_schema"]
 
@@ -36,8 +38,13 @@ log = logging.getLogger("competency_graph.graphql")
 
 # Each area of the API owns its root fields in its own module; they are merged here.
 QUERY_PARTS: list[type] = [FrameworkQuery, LearnerQuery, CurriculumQuery, PrivacyQuery,
-                           DashboardQuery, EvaluationQuery]
+                           DashboardQuery]
+QUERY_PARTS.append(DemandQuery)  # skills-demand database
+QUERY_PARTS.append(TeacherQuery)  # teachers and their standard
+QUERY_PARTS.append(EvaluationQuery)  # indicator system, items, crosswalks
 MUTATION_PARTS: list[type] = [LearnerMutation, CurriculumMutation, PrivacyMutation]
+MUTATION_PARTS.append(DemandMutation)
+MUTATION_PARTS.append(TeacherMutation)
 
 
 def build_schema(*, max_depth: int = 12, max_cost: int = 50_000,

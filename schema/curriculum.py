@@ -334,7 +334,9 @@ class AuditEntry:
     subject: str
     role: str
     mutation: str
-    framework: strawberry.ID
+    framework: strawberry.ID | None = strawberry.field(
+        description="The framework version changed; null for records kept outside versions "
+                    "(skills-demand records)")
     codes: list[str]
     summary: JSON
 
@@ -342,7 +344,8 @@ class AuditEntry:
     def of(row: Record) -> AuditEntry:
         return AuditEntry(id=strawberry.ID(row["uid"]), at=row["at"], subject=row["subject"],
                           role=row["role"], mutation=row["mutation"],
-                          framework=strawberry.ID(row["fw"]), codes=list(row.get("codes") or []),
+                          framework=strawberry.ID(row["fw"]) if row.get("fw") else None,
+                          codes=list(row.get("codes") or []),
                           summary=json.loads(row.get("summary") or "{}"))
 
 

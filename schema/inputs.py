@@ -55,9 +55,11 @@ NAME_KINDS: dict[str, str] = {
         "code", "codes", "student", "college", "program", "programs", "course", "assessment",
         "certification", "competency", "level", "levels", "layer", "strand", "strands",
         "major", "industry", "jobRole", "framework", "from", "to", "version",
-        "requires", "catalogCodes", "kind", "dimension"), "code"),
+        "requires", "catalogCodes", "kind", "dimension",
+        "jobRoles", "teacher", "courses", "tier"), "code"),  # demand records, teachers
     **dict.fromkeys(("classLabel", "nameZh", "nameEn", "issuerZh", "issuerEn", "term",
-                     "subject"), "label"),
+                     "subject", "subjects", "sourceName", "region", "title", "provider"),
+                    "label"),
     **dict.fromkeys(("descriptionZh", "descriptionEn", "descriptorZh", "descriptorEn"),
                     "descriptor"),
     "source": "source",
@@ -68,7 +70,7 @@ NAME_KINDS: dict[str, str] = {
 }
 NUMBER_KINDS: dict[str, str] = {
     **dict.fromkeys(("first", "last", "limit"), "count"),
-    "proficiency": "proficiency",
+    **dict.fromkeys(("proficiency", "importance"), "proficiency"),
     "semester": "semester",
     **dict.fromkeys(("score", "maxScore", "grade", "credits", "hours", "weight"), "score"),
 }

@@ -130,6 +130,11 @@ KINDS: tuple[Kind, ...] = (
     Kind("teachers", "教师层级", "teacherTier", "TeacherTier",
          (CODE, Field("rank", "顺序", "int"), NAME_ZH, NAME_EN, DESC_ZH, DESC_EN,
           Field("competencies", "所需能力", "codes", edge="NEEDS_COMPETENCY"), SOURCE)),
+    Kind("teacherStandards", "教师胜任力标准", "teacherStandard", "TeacherStandard",
+         (CODE, Field("tier", "层级"), Field("layer", "层面"), NAME_ZH, NAME_EN, DESC_ZH,
+          DESC_EN, Field("evidenceKind", "证据类型"), Field("minHours", "最低累计学时", "int"),
+          Field("minCount", "最少件数", "int"), Field("roles", "项目角色", "codes"),
+          Field("withinYears", "有效年限", "int"), SOURCE)),
     # the evaluation side (seed.evaluation, graph.indicators)
     Kind("dimensions", "评价维度", "dimension", "Dimension",
          (CODE, Field("order", "顺序", "int"), Field("layer", "层面"), Field("strand", "贯穿线"),

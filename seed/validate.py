@@ -21,7 +21,7 @@ import yaml
 from graph.content import FrameworkContent
 from graph.dag import find_cycle
 from graph.ids import element_uid, framework_uid, requirement_uid
-from seed import evaluation, rules
+from seed import evaluation, rules, teaching
 
 __all__ = ["DEFAULT_SEED_DIR", "SeedError", "SeedInvalid", "parse_entries", "parse_seed"]
 
@@ -29,6 +29,7 @@ DEFAULT_SEED_DIR = Path(__file__).parent / "framework"
 KINDS = (
     "framework", "levels", "layers", "strands", "industries", "majors", "competencies",
     "courses", "assessments", "certifications", "jobs", "colleges", "programs", "teachers",
+    *teaching.TEACHING_KINDS,
     *evaluation.EVALUATION_KINDS,
 )
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]*$")
@@ -274,6 +275,7 @@ class _Builder:
         self._global_kinds()
         for kind in ("industries", "majors", "competencies", "courses", "assessments",
                      "certifications", "jobs", "programs", "teachers",
+                     *teaching.TEACHING_KINDS,
                      *evaluation.EVALUATION_KINDS):
             self._register(kind, self.files.get(kind, []))
         self._industries()
@@ -285,6 +287,7 @@ class _Builder:
         self._jobs()
         self._programs()
         self._teachers()
+        teaching.build_teaching(self)
         evaluation.build_evaluation(self)
         if framework is None or self.check.errors:
             return None

@@ -56,10 +56,12 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--seed", type=Path, default=DEFAULT_SEED_DIR, help="seed directory")
 
     importer = commands.add_parser(
-        "import", help="import students or evidence from CSV (validated whole, resumable)")
+        "import", help="import students, evidence, demand records or teachers from CSV or "
+        ".xlsx (validated whole, resumable)")
     _store_args(importer)
     importer.add_argument("kind", choices=["students", "results", "completions",
-                                           "certifications"])
+                                           "certifications", "demand", "teachers",
+                                           "teacherEvidence"])
     importer.add_argument("file", type=Path, help="CSV (UTF-8 or GBK) or .xlsx with a header row")
     importer.add_argument("--framework", help="framework version of the students' programs "
                                               "(default: the latest published)")

@@ -49,7 +49,8 @@ def add_commands(commands: Any, store_args: Callable[[argparse.ArgumentParser], 
 
     template = commands.add_parser("template", help="write an import template with a sample row")
     template.add_argument("kind", choices=["students", "results", "completions",
-                                           "certifications"])
+                                           "certifications", "demand", "teachers",
+                                           "teacherEvidence"])
     template.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
     template.add_argument("-o", "--output", type=Path, help="default: KIND-template.FORMAT")
 

@@ -24,6 +24,7 @@ from typing import Any, TextIO
 from graph import learners
 from graph.analytics import refresh_summaries
 from graph.store import GraphStore
+from service.import_kinds import IMPORT_KINDS
 from service.tabular import BadFile, BadRow, Table, open_table
 
 __all__ = ["COLUMNS", "BadRow", "ImportFailed", "ImportReport", "import_csv", "open_import"]
@@ -34,6 +35,8 @@ COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "results": (("college", "student", "assessment", "score", "takenAt"), ("maxScore",)),
     "completions": (("college", "student", "course", "term"), ("grade",)),
     "certifications": (("college", "student", "certification", "heldOn"), ()),
+    # demand, teachers, teacherEvidence: declared with their writers in service.import_kinds
+    **{name: (spec.required, spec.optional) for name, spec in IMPORT_KINDS.items()},
 }
 
 
@@ -140,6 +143,8 @@ Writer = Callable[..., Awaitable[learners.BatchOutcome]]
 
 
 def _writer(kind: str, framework: str | None, pass_ratio: float) -> Writer:
+    if kind in IMPORT_KINDS:
+        return IMPORT_KINDS[kind].writer
     if kind == "students":
         if framework is None:
             raise ValueError("importing students needs the framework version of the programs")
@@ -208,7 +213,7 @@ async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir
         report.batches.append(time.monotonic() - batch_started)
         _save_checkpoint(checkpoint, done, complete=False)
         bar.update(done)
-    if kind != "completions":
+    if kind not in ("completions", *IMPORT_KINDS):
         # Summaries were deferred batch by batch: each student of the file is summarised
         # once here (also after a resume, since the whole file is read again).
         students = sorted(_students_of(table, kind))

@@ -41,8 +41,28 @@ CHINESE_HEADERS: dict[str, tuple[str, ...]] = {
     "grade": ("成绩", "课程成绩", "总评成绩"),
     "certification": ("证书", "认证", "证书代码"),
     "heldOn": ("获证日期", "发证日期", "取证日期"),
+    # skills-demand records (graph.demand)
+    "jobRole": ("岗位", "岗位代码", "典型岗位"),
+    "competency": ("能力", "能力代码"),
+    "proficiency": ("熟练度", "要求熟练度", "能力要求", "要求水平"),
+    "importance": ("重要性", "重要程度"),
+    "sourceKind": ("来源类型", "来源类别"),
+    "sourceName": ("来源", "来源名称", "来源单位"),
+    "region": ("地区", "区域"),
+    "observedOn": ("调研日期", "观测日期", "采集日期"),
+    # teachers and their evidence (graph.teachers)
+    "teacher": ("工号", "教师编号", "教师代码", "教师工号"),
+    "subjects": ("任教学科", "学科", "专业方向"),
+    "courses": ("任教课程", "课程代码"),
+    "kind": ("类型", "证据类型"),
+    "layer": ("层面",),
+    "title": ("名称", "项目名称", "培训名称"),
+    "completedOn": ("完成日期", "结束日期", "日期"),
+    "hours": ("学时", "时长"),
+    "role": ("角色", "项目角色"),
+    "provider": ("组织单位", "承办单位", "企业"),
 }
-DATE_COLUMNS = frozenset({"enrolledOn", "takenAt", "heldOn"})
+DATE_COLUMNS = frozenset({"enrolledOn", "takenAt", "heldOn", "observedOn", "completedOn"})
 MAX_SHOWN = 200
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SEPARATORS = re.compile(r"[\s/|()（）\[\]【】:：]+")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import secrets
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -21,6 +22,10 @@ from schema import ANONYMOUS, Context, Principal, build_schema
 from seed import DEFAULT_SEED_DIR, load_seed
 
 _graph_numbers = itertools.count(1)
+# A module that imports this file as ``tests.conftest`` gets a second copy of it, whose
+# counter starts again at 1: the suffix keeps its graphs apart from the session's (a shared
+# name let one module's teardown empty the seeded store under later tests).
+_RUN = secrets.token_hex(3)
 
 
 @pytest.fixture(scope="session")
@@ -32,7 +37,7 @@ def embedded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Embedd
 
 
 async def _new_store(server: EmbeddedServer) -> EmbeddedStore:
-    store = EmbeddedStore(server.socket_path, graph_name=f"test{next(_graph_numbers)}")
+    store = EmbeddedStore(server.socket_path, graph_name=f"test{next(_graph_numbers)}-{_RUN}")
     await migrate(store, "2026-01-01T00:00:00+00:00")
     return store
 

@@ -15,6 +15,7 @@ import openpyxl
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from service.import_kinds import IMPORT_KINDS
 from service.importer import COLUMNS
 from service.tabular import header_label
 
@@ -33,6 +34,7 @@ SAMPLE_ROWS: dict[str, dict[str, Any]] = {
                     "term": "2024-2025-1", "grade": 88},
     "certifications": {"college": "COL-DEMO-GZ", "student": "S00001",
                        "certification": "CERT-1X-AIDL-M", "heldOn": "2025-06-30"},
+    **{name: spec.sample for name, spec in IMPORT_KINDS.items()},
 }
 
 
