@@ -81,6 +81,24 @@ def student_of(index: int, colleges: int) -> tuple[str, str]:
     return _college_code(index % colleges), f"S{index:07d}"
 
 
+# The seed validator's content rules (seed/rules.py): a descriptor shows its proficiency's
+# verb, and a target that does not rise is a consolidation that says why.
+_VERB = {1: "了解", 2: "运用", 3: "设计", 4: "构建"}
+
+
+def _requirements(code: str, levels: dict[str, int]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    previous: int | None = None
+    for level, proficiency in levels.items():
+        found[level] = {"proficiency": proficiency,
+                        "descriptorZh": f"{code} 在 {level} 能{_VERB[proficiency]}",
+                        "descriptorEn": f"{code} at {level}"}
+        if previous is not None and proficiency <= previous:
+            found[level]["consolidation"] = "design: synthetic benchmark data holds the target"
+        previous = proficiency
+    return found
+
+
 def _college_code(index: int) -> str:
     return f"COL-{index + 1:02d}"
 
@@ -374,6 +392,7 @@ class _Framework:
         competencies = []
         for c in self.competencies.values():
             entry: dict[str, Any] = {"code": c.code, "layer": c.layer,
+                                     "kind": "quality" if c.eth else "skill",
                                      "nameZh": f"能力 {c.code}", "nameEn": f"Competency {c.code}"}
             if c.eth:
                 entry["strands"] = ["ETH"]
@@ -383,10 +402,7 @@ class _Framework:
                 entry["industry"] = c.industry
             if c.requires:
                 entry["requires"] = c.requires
-            entry["requirements"] = {
-                level: {"proficiency": p, "descriptorZh": f"{c.code} 在 {level} 的要求",
-                        "descriptorEn": f"{c.code} at {level}"}
-                for level, p in c.levels.items()}
+            entry["requirements"] = _requirements(c.code, c.levels)
             entry["source"] = SOURCE
             competencies.append(entry)
         _dump(seed_dir / "competencies.yaml", competencies)

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from graph.cypher import Cypher
+from graph.indicators import EVALUATION_WRITE_STEPS
 from graph.programs import refresh_program_targets
 from graph.store import GraphStore, Record
 from graph.teacher_standards import TEACHING_WRITE_STEPS
@@ -158,6 +159,7 @@ WRITE_STEPS: tuple[tuple[str, Cypher], ...] = (
     ("teacherTiers", UPSERT_TEACHER_TIERS),
     ("teacherTierCompetencies", LINK_TEACHER_TIER_COMPETENCIES),
     *TEACHING_WRITE_STEPS,
+    *EVALUATION_WRITE_STEPS,
 )
 
 _BATCH = 5000

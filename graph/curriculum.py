@@ -63,7 +63,8 @@ FRAMEWORK_PROGRESSIONS = Cypher(
 )
 LEVEL_REQUIREMENT_PROFICIENCY = Cypher(
     "MATCH (r:Requirement {fw: $fw}) WHERE r.level = $level "
-    "RETURN r.competency AS competency, r.proficiency AS proficiency"
+    "RETURN r.competency AS competency, r.proficiency AS proficiency, "
+    "r.consolidation AS consolidation"
 )
 LAYER_ORDER = Cypher("MATCH (l:Layer) RETURN l.code AS code ORDER BY l.order")
 
@@ -318,7 +319,9 @@ async def pathway_report(store: GraphStore, fw: str, codes: Sequence[str]) -> Pa
     Gaps: a target of the next program builds on a competency (its own earlier-level
     requirement or one it progresses from, or a prerequisite the earlier level asks for)
     that the earlier program does not teach, or teaches below that level's requirement.
-    Repetitions: a competency the next program teaches no higher than the earlier one did.
+    Repetitions: a competency the next program teaches no higher than the earlier one did;
+    where the next level's requirement is a cited consolidation (it holds the earlier target
+    on purpose) the finding is a CONSOLIDATION, not a REPEATED.
     """
     if len(codes) < 2:
         raise ReportError("PATHWAY_TOO_SHORT", "a pathway needs two programs at least")
@@ -337,10 +340,14 @@ async def pathway_report(store: GraphStore, fw: str, codes: Sequence[str]) -> Pa
     for earlier, later in itertools.pairwise(programs):
         asked = {row["competency"]: int(row["proficiency"]) for row in await store.read(
             LEVEL_REQUIREMENT_PROFICIENCY, {"fw": fw, "level": earlier.level})}
+        consolidations = {row["competency"]: str(row["consolidation"]) for row in
+                          await store.read(LEVEL_REQUIREMENT_PROFICIENCY,
+                                           {"fw": fw, "level": later.level})
+                          if row.get("consolidation")}
         steps.append(PathwayStep(
             source=earlier.node, target=later.node,
             gaps=_gaps(earlier, later, asked, progressions, prerequisites),
-            repetitions=_repetitions(earlier, later)))
+            repetitions=_repetitions(earlier, later, consolidations)))
     return PathwayReport(programs=[p.node for p in programs], steps=steps)
 
 
@@ -401,14 +408,23 @@ def _gaps(earlier: _Program, later: _Program, asked: dict[str, int],
     return found
 
 
-def _repetitions(earlier: _Program, later: _Program) -> list[Finding]:
+def _repetitions(earlier: _Program, later: _Program,
+                 consolidations: dict[str, str]) -> list[Finding]:
     before, after = earlier.taught(), later.taught()
     courses: dict[str, list[str]] = defaultdict(list)
     for row in later.teaching:
         courses[row["competency"]].append(row["course"])
     found = []
     for competency in sorted(set(before) & set(after)):
-        if after[competency] <= before[competency]:
+        if after[competency] <= before[competency] and competency in consolidations:
+            found.append(Finding(
+                "ARTICULATION", "CONSOLIDATION",
+                f"{competency} is consolidated in {later.code} "
+                f"({', '.join(sorted(courses[competency]))}) at {after[competency]}, as the "
+                f"{later.level} requirement asks: {consolidations[competency]}",
+                competency=competency, course=sorted(courses[competency])[0],
+                target=before[competency], reached=after[competency]))
+        elif after[competency] <= before[competency]:
             found.append(Finding(
                 "ARTICULATION", "REPEATED",
                 f"{competency} is taught again in {later.code} "

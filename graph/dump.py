@@ -16,7 +16,10 @@ __all__ = ["SHARED_LABELS", "VERSIONED_LABELS", "VersionDump", "dump_version"]
 
 VERSIONED_LABELS = ("Industry", "Major", "Competency", "Requirement", "Course", "Assessment",
                     "Certification", "JobRole", "Program", "TeacherTier",
-                    "TeacherStandard")
+                    "TeacherStandard",
+                    # the evaluation side (graph.indicators)
+                    "MajorOffering", "Dimension", "Indicator", "Behaviour", "SampleItem",
+                    "ExternalCompetency", "CrosswalkLink")
 SHARED_LABELS = ("Level", "Layer", "Strand", "College")
 
 FRAMEWORK_NODE = Cypher("MATCH (f:Framework {uid: $fw}) RETURN f {.*} AS node")

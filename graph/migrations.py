@@ -18,6 +18,9 @@ SCHEMA_VERSION = 2
 VERSIONED_LABELS = (
     "Competency", "Requirement", "Industry", "Major", "Course", "Assessment",
     "Certification", "JobRole", "Program", "TeacherTier", "TeacherStandard",
+    # the evaluation side (graph.indicators)
+    "Dimension", "Indicator", "Behaviour", "SampleItem", "ExternalCompetency", "MajorOffering",
+    "CrosswalkLink",
 )
 
 UNIQUE: tuple[UniqueKey, ...] = (

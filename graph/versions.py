@@ -118,6 +118,21 @@ COPY_PROGRAM_OVERRIDES = _edges("Program", "OVERRIDES", "Competency")
 COPY_TEACHER_TIER_COMPETENCIES = _edges("TeacherTier", "NEEDS_COMPETENCY", "Competency")
 COPY_STANDARD_TIERS = _edges("TeacherStandard", "FOR_TIER", "TeacherTier")
 COPY_STANDARD_LAYERS = _edges("TeacherStandard", "IN_LAYER", "Layer", shared=True)
+COPY_DIMENSIONS = _nodes("Dimension")
+COPY_INDICATORS = _nodes("Indicator")
+COPY_BEHAVIOURS = _nodes("Behaviour")
+COPY_SAMPLE_ITEMS = _nodes("SampleItem")
+COPY_EXTERNALS = _nodes("ExternalCompetency")
+COPY_MAJOR_OFFERINGS = _nodes("MajorOffering")
+COPY_CROSSWALK_LINKS = _nodes("CrosswalkLink")
+COPY_IN_DIMENSION = _edges("Indicator", "IN_DIMENSION", "Dimension")
+COPY_HAS_BEHAVIOUR = _edges("Indicator", "HAS_BEHAVIOUR", "Behaviour")
+COPY_JUDGES = _edges("Indicator", "JUDGES", "Competency")
+COPY_ITEM_OF = _edges("SampleItem", "ITEM_OF", "Assessment")
+COPY_PROBES = _edges("SampleItem", "PROBES", "Competency")
+COPY_COMPETENCY_ALIGNS = _edges("Competency", "ALIGNS_WITH", "ExternalCompetency")
+COPY_TIER_ALIGNS = _edges("TeacherTier", "ALIGNS_WITH", "ExternalCompetency")
+COPY_OFFERED_AS = _edges("Major", "OFFERED_AS", "MajorOffering")
 COPY_PROGRAM_COLLEGE = Cypher(
     "MATCH (c:College)-[:OFFERS]->(o:Program {fw: $from}) "
     "MATCH (p:Program {uid: $to + '|' + o.code}) MERGE (c)-[e:OFFERS]->(p) "
@@ -143,6 +158,14 @@ COPY_STEPS: tuple[tuple[str, Cypher], ...] = (
     ("NEEDS_COMPETENCY", COPY_TEACHER_TIER_COMPETENCIES),
     ("TeacherStandard", COPY_TEACHER_STANDARDS), ("FOR_TIER", COPY_STANDARD_TIERS),
     ("IN_LAYER", COPY_STANDARD_LAYERS),
+    ("Dimension", COPY_DIMENSIONS), ("Indicator", COPY_INDICATORS),
+    ("Behaviour", COPY_BEHAVIOURS), ("SampleItem", COPY_SAMPLE_ITEMS),
+    ("ExternalCompetency", COPY_EXTERNALS), ("MajorOffering", COPY_MAJOR_OFFERINGS),
+    ("CrosswalkLink", COPY_CROSSWALK_LINKS),
+    ("IN_DIMENSION", COPY_IN_DIMENSION), ("HAS_BEHAVIOUR", COPY_HAS_BEHAVIOUR),
+    ("JUDGES", COPY_JUDGES), ("ITEM_OF", COPY_ITEM_OF), ("PROBES", COPY_PROBES),
+    ("ALIGNS_WITH", COPY_COMPETENCY_ALIGNS), ("ALIGNS_WITH", COPY_TIER_ALIGNS),
+    ("OFFERED_AS", COPY_OFFERED_AS),
 )
 
 # ---- diff reads ----------------------------------------------------------------------------

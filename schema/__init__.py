@@ -24,6 +24,7 @@ from schema.curriculum import CurriculumMutation, CurriculumQuery
 from schema.dashboard import DashboardQuery
 from schema.demand import DemandMutation, DemandQuery
 from schema.errors import ApiError, is_expected, should_mask
+from schema.indicators import EvaluationQuery
 from schema.learners import LearnerMutation, LearnerQuery
 from schema.limits import QueryLimits, limits_rule
 from schema.privacy import PrivacyMutation, PrivacyQuery
@@ -40,6 +41,7 @@ QUERY_PARTS: list[type] = [FrameworkQuery, LearnerQuery, CurriculumQuery, Privac
                            DashboardQuery]
 QUERY_PARTS.append(DemandQuery)  # skills-demand database
 QUERY_PARTS.append(TeacherQuery)  # teachers and their standard
+QUERY_PARTS.append(EvaluationQuery)  # indicator system, items, crosswalks
 MUTATION_PARTS: list[type] = [LearnerMutation, CurriculumMutation, PrivacyMutation]
 MUTATION_PARTS.append(DemandMutation)
 MUTATION_PARTS.append(TeacherMutation)

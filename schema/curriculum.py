@@ -407,7 +407,9 @@ class ProgramFinding:
                                              "PREREQUISITE_NOT_IN_PROGRAM, "
                                              "COMPETENCY_BEFORE_PREREQUISITE, UNMEASURED, "
                                              "MEASURED_BELOW_TARGET, NOT_TAUGHT_BEFORE, "
-                                             "TAUGHT_BELOW_BEFORE, REPEATED")
+                                             "TAUGHT_BELOW_BEFORE, REPEATED, "
+                                             "CONSOLIDATION (a cited consolidation, "
+                                             "not a defect)")
     message: str
     competency_code: str | None
     course_code: str | None

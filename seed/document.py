@@ -41,22 +41,28 @@ def _field(node: Record, spec: Field, edges: Sequence[Record]) -> Any:
     return _typed(value, spec.type)
 
 
-def _requirements(node: Record, requirements: Sequence[Record], part: Part) -> dict[str, Any]:
-    """Requirement nodes as the seed's map level → {proficiency, descriptors, source}; a
-    requirement's source is written only where it differs from its competency's."""
-    result: dict[str, Any] = {}
-    for requirement in sorted(requirements, key=lambda r: int(r.get("rank") or 0)):
+def _node_part(node: Record, subnodes: Sequence[Record], part: Part) -> Any:
+    """Sub-nodes (requirements, a major's offerings, an indicator's behaviours) as the seed's
+    map (``keyed_by``, e.g. level → {proficiency, descriptors, source}) or list; a sub-node's
+    source is written only where it differs from its owner's."""
+    keyed: dict[str, Any] = {}
+    listed: list[dict[str, Any]] = []
+    order = part.order or ("rank",)
+    for subnode in sorted(subnodes, key=lambda r: tuple(r.get(k) or 0 for k in order)):
         spec: dict[str, Any] = {}
         for sub in part.fields:
-            if sub.key == part.keyed_by:
+            if part.keyed_by and sub.key == part.keyed_by:
                 continue
-            value = _typed(requirement.get(sub.key), sub.type)
+            value = _typed(subnode.get(sub.key), sub.type)
             if sub.key == "source" and value == node.get("source"):
                 continue
             if value is not None:
                 spec[sub.key] = value
-        result[str(requirement["level"])] = spec
-    return result
+        if part.keyed_by:
+            keyed[str(subnode[part.keyed_by])] = spec
+        else:
+            listed.append(spec)
+    return keyed if part.keyed_by else listed
 
 
 def _progressions(code: str, levels: Sequence[str], edges: Sequence[Record]) -> list[Any]:
@@ -92,7 +98,8 @@ def _edge_part(part: Part, edges: Sequence[Record]) -> list[dict[str, Any]]:
 
 def _entry(spec: Kind, node: Record, dump: VersionDump,
            by_source: Mapping[str, list[Record]],
-           requirements: Mapping[str, list[Record]]) -> dict[str, Any]:
+           requirements: Mapping[str, list[Record]],
+           owned: Mapping[tuple[str, str], list[Record]]) -> dict[str, Any]:
     code = str(node.get("code"))
     edges = by_source.get(code, [])
     entry: dict[str, Any] = {}
@@ -103,7 +110,7 @@ def _entry(spec: Kind, node: Record, dump: VersionDump,
             entry[field_spec.key] = value
     for part in spec.parts:
         if part.node:
-            value = _requirements(node, requirements.get(code, []), part)
+            value = _node_part(node, owned.get((part.label, code), []), part)
         elif part.key == "progressesTo":
             value = _progressions(code, list(node.get("levels") or []),
                                   [e for r in requirements.get(code, [])
@@ -122,6 +129,12 @@ def entries_from_dump(dump: VersionDump) -> Entries:
     requirements: dict[str, list[Record]] = defaultdict(list)
     for requirement in dump.nodes.get("Requirement", []):
         requirements[str(requirement["competency"])].append(requirement)
+    owned: dict[tuple[str, str], list[Record]] = defaultdict(list)  # (label, owner) → nodes
+    for spec in KINDS:
+        for part in spec.parts:
+            if part.node:
+                for subnode in dump.nodes.get(part.label, []):
+                    owned[(part.label, str(subnode.get(part.owner)))].append(subnode)
     entries: Entries = {}
     for spec in KINDS:
         if not spec.label:
@@ -135,7 +148,7 @@ def entries_from_dump(dump: VersionDump) -> Entries:
         if spec.label == "Competency":  # progressions are edges between requirements
             for edge in dump.edges.get("Requirement", []):
                 by_source[f"requirement:{edge['source']}"].append(edge)
-        entries[spec.name] = [_entry(spec, node, dump, by_source, requirements)
+        entries[spec.name] = [_entry(spec, node, dump, by_source, requirements, owned)
                               for node in dump.nodes.get(spec.label, [])]
     return entries
 

@@ -70,8 +70,10 @@ def _parser() -> argparse.ArgumentParser:
 
     report = commands.add_parser("report", help="content reports")
     _store_args(report)
-    report.add_argument("which", choices=["coverage"])
+    report.add_argument("which", choices=["coverage", "content"])
     report.add_argument("--framework", help="framework version (default: latest published)")
+    report.add_argument("--seed", type=Path, default=DEFAULT_SEED_DIR,
+                        help="seed directory (report content reads the seed, not the store)")
 
     validate = commands.add_parser("validate", help="check the seed without writing")
     validate.add_argument("--seed", type=Path, default=DEFAULT_SEED_DIR, help="seed directory")
@@ -249,6 +251,9 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_migrate(settings))
         if args.command == "load":
             return asyncio.run(_load(settings, args.seed))
+        if args.command == "report" and args.which == "content":
+            from seed.report import run as content_report
+            return content_report(args.seed)
         if args.command == "report":
             return asyncio.run(_report(settings, args))
         if args.command == "import":

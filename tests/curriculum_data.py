@@ -24,8 +24,12 @@ def _named(code: str, **fields: Any) -> dict[str, Any]:
             **fields}
 
 
+# A descriptor carries a verb of its proficiency (seed.rules.VERBS), as the validator asks.
+_VERB = {1: "了解", 2: "运用", 3: "设计", 4: "构建"}
+
+
 def _requirements(**levels: int) -> dict[str, Any]:
-    return {level: {"proficiency": value, "descriptorZh": f"{level} 描述",
+    return {level: {"proficiency": value, "descriptorZh": f"{level} 能{_VERB[value]}",
                     "descriptorEn": f"{level} descriptor"} for level, value in levels.items()}
 
 
@@ -52,11 +56,12 @@ FILES: dict[str, Any] = {
     "majors": [_named("M-T", industry="IT", levels=["ZZ", "GZ", "BK"])],
     "colleges": [_named("COL-T")],
     "competencies": [
-        _named("GEN-A", layer="GEN", requirements=_requirements(ZZ=1, GZ=2, BK=3)),
-        _named("GEN-B", layer="GEN", requires=["GEN-A"],
+        _named("GEN-A", layer="GEN", kind="knowledge",
+               requirements=_requirements(ZZ=1, GZ=2, BK=3)),
+        _named("GEN-B", layer="GEN", kind="skill", requires=["GEN-A"],
                requirements=_requirements(ZZ=2, GZ=3, BK=4)),
-        _named("GEN-Z", layer="GEN", requirements=_requirements(ZZ=1)),
-        _named("PRO-T-1", layer="PRO", major="M-T", requires=["GEN-B"],
+        _named("GEN-Z", layer="GEN", kind="knowledge", requirements=_requirements(ZZ=1)),
+        _named("PRO-T-1", layer="PRO", kind="skill", major="M-T", requires=["GEN-B"],
                requirements=_requirements(GZ=2, BK=3)),
     ],
     "courses": [

@@ -11,7 +11,7 @@ import pytest
 
 from graph.embedded import EmbeddedStore
 from schema import Principal, Role
-from seed import load_seed
+from seed import load_seed, parse_seed
 from tests.curriculum_data import CLEAN_GZ, FW, SRC, program, write_tiny_seed
 
 DESIGNER = Principal(Role.DESIGNER, "designer-7")
@@ -306,14 +306,26 @@ async def test_every_seed_program_gets_a_report(run_query: Any,
     assert programs, "the seed has no sample programs"
     for item in programs:
         answer = (await run_query(REPORT, {"code": item["code"]})).data["programReport"]
-        # The seed validator already refuses a program leaving a target untaught.
-        assert not [f for f in answer["coverage"] if f["kind"] == "NOT_TAUGHT"], item
+        # A reference program is clean: every target taught at its proficiency, in order,
+        # and measured by an assessment of its level.
+        assert answer["coverage"] + answer["order"] + answer["assessment"] == [], item
         assert answer["balance"]["totalCredits"] > 0
     by_major: dict[str, list[str]] = {}
+    consolidated: set[str] = set()
     for item in sorted(programs, key=lambda p: "ZZ GZ BK".index(p["levelCode"])):
         by_major.setdefault(item["majorCode"], []).append(item["code"])
     for codes in by_major.values():
         if len(codes) > 1:
             result = await run_query(PATHWAY, {"programs": codes})
             assert result.errors is None, result.errors
-            assert len(result.data["pathwayReport"]["steps"]) == len(codes) - 1
+            steps = result.data["pathwayReport"]["steps"]
+            assert len(steps) == len(codes) - 1
+            # Targets rise from level to level; what does not rise is a cited consolidation.
+            for step in steps:
+                assert step["gaps"] == [], step
+                assert {r["kind"] for r in step["repetitions"]} <= {"CONSOLIDATION"}, step
+            consolidated.update(r["competencyCode"] for step in steps
+                                for r in step["repetitions"])
+    marked = {row["props"]["competency"] for row in parse_seed().rows["requirements"]
+              if row["props"].get("consolidation") and row["props"]["layer"] == "GEN"}
+    assert marked and consolidated == marked

@@ -74,10 +74,19 @@ def test_proficiency_above_the_level_range_is_refused(seed_copy: Path) -> None:
 
 def test_proficiency_above_range_is_allowed_when_design_says_why(seed_copy: Path) -> None:
     def raise_zz(data: list[dict[str, Any]]) -> None:
-        data[0]["requirements"]["ZZ"]["proficiency"] = 3
-        data[0]["requirements"]["ZZ"]["source"] = "design: pilot track aims higher"
+        # A ZZ-only competency, so the raised target still rises and its verb fits level 3.
+        zz = data[0]["requirements"]["ZZ"]
+        zz.update(proficiency=3, source="design: pilot track aims higher",
+                  descriptorZh="能为班级学习任务设计人工智能辅助方案。")
+        data[0]["requirements"] = {"ZZ": zz}
+
+    def retarget_items(data: list[dict[str, Any]]) -> None:
+        for item in data:
+            if item["code"].startswith("SI-GEN-01-ZZ"):
+                item["proficiency"] = 3
 
     edit(seed_copy, "competencies-general.yaml", raise_zz)
+    edit(seed_copy, "items.yaml", retarget_items)
     parse_seed(seed_copy)
 
 

@@ -161,8 +161,8 @@ def package_of(entries: Entries, framework: dict[str, Any], *, base: str,
         key = f"competency:{fw}|{code}"
         keywords = [c["title"] for c in concepts.values() if c["hierarchyCode"] in
                     {*entry.get("strands", []), entry.get("major"), entry.get("industry")}]
-        extension = {k: entry[k] for k in ("layer", "strands", "major", "industry", "source")
-                     if entry.get(k) is not None}
+        extension = {k: entry[k] for k in ("layer", "strands", "major", "industry", "source",
+                                           "kind") if entry.get(k) is not None}
         extra: dict[str, Any] = {"conceptKeywords": keywords} if keywords else {}
         first = next((concepts[c] for c in (entry.get("major"), entry.get("industry"),
                                             *entry.get("strands", [])) if c in concepts), None)
@@ -180,8 +180,9 @@ def package_of(entries: Entries, framework: dict[str, Any], *, base: str,
         for level, spec in (entry.get("requirements") or {}).items():
             key = f"requirement:{fw}|{code}@{level}"
             extension = {"proficiency": spec.get("proficiency")}
-            if spec.get("source") is not None:
-                extension["source"] = spec["source"]
+            for extra_key in ("source", "consolidation"):
+                if spec.get(extra_key) is not None:
+                    extension[extra_key] = spec[extra_key]
             node[f"{code}@{level}"] = pkg.item(
                 key, "requirement", spec.get("descriptorZh") or "", code=f"{code}@{level}",
                 educationLevel=[level], extension=extension)

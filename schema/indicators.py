@@ -1,0 +1,479 @@
+"""GraphQL for the evaluation side of the framework: the indicator system (评价指标体系),
+sample assessment items, crosswalks to UNESCO's AI competency frameworks, consolidations,
+and the verifiable facts on majors, jobs and certifications.
+
+Root fields live in ``EvaluationQuery`` (merged into the Query in ``schema/__init__.py``).
+Everything here is framework content: readable wherever the framework version is.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from graph.indicators import EvaluationRepository
+from graph.store import Record
+from schema.context import Context
+from schema.relay import Connection, build_connection, decode_cursor, page_size
+from schema.types import Proficiency
+
+__all__ = ["EvaluationQuery"]
+
+
+@strawberry.enum(description="What a competency is: 知识 knowledge, 技能 skill or 素养 "
+                             "professional quality.")
+class CompetencyKind(Enum):
+    KNOWLEDGE = "knowledge"
+    SKILL = "skill"
+    QUALITY = "quality"
+
+
+@strawberry.enum(description="The kind of evidence an observable behaviour is judged on.")
+class EvidenceType(Enum):
+    WRITTEN = "written"
+    PRACTICAL = "practical"
+    PROJECT = "project"
+    PORTFOLIO = "portfolio"
+    CERTIFICATION = "certification"
+    OBSERVATION = "observation"
+
+
+@strawberry.enum(description="The form of a sample assessment item.")
+class ItemKind(Enum):
+    CHOICE = "choice"
+    SHORT_ANSWER = "short-answer"
+    TASK = "task"
+    CASE = "case"
+    PROJECT = "project"
+
+
+@strawberry.enum(description="How close a crosswalk link is (SKOS mapping relations).")
+class MatchKind(Enum):
+    EXACT_MATCH = "exactMatch"
+    PARTIAL_MATCH = "partialMatch"
+    RELATED = "related"
+
+
+@strawberry.enum(description="International frameworks the seed is crosswalked to.")
+class ExternalScheme(Enum):
+    UNESCO_AI_CFS_2024 = "UNESCO-AI-CFS-2024"
+    UNESCO_AI_CFT_2024 = "UNESCO-AI-CFT-2024"
+
+
+@strawberry.enum(description="What the side of a crosswalk link in this framework is.")
+class CrosswalkSource(Enum):
+    COMPETENCY = "Competency"
+    TEACHER_TIER = "TeacherTier"
+
+
+@strawberry.enum(description="A job title as the 国家职业分类大典 sees it: an occupation (职业), "
+                             "a work type under one (工种), or a market title.")
+class JobTitleKind(Enum):
+    OCCUPATION = "occupation"
+    WORK_TYPE = "workType"
+    MARKET = "market"
+
+
+@strawberry.enum(description="What a certification is: 1+X certificate, occupational skill-"
+                             "level recognition, a vendor's or an industry body's "
+                             "certification, or a statutory licence.")
+class CertificationKind(Enum):
+    X_CERTIFICATE = "x-certificate"
+    SKILL_LEVEL = "skill-level"
+    VENDOR = "vendor"
+    INDUSTRY = "industry"
+    LICENCE = "licence"
+
+
+def _enum(kind: type[Enum], value: Any) -> Any:
+    try:
+        return kind(value)
+    except ValueError:
+        return None
+
+
+def _target(value: Any) -> Proficiency:
+    proficiency = Proficiency.of(int(value or 1))
+    assert proficiency is not None
+    return proficiency
+
+
+@strawberry.type(description="What students show at one level for an indicator (可观察的行为表现).")
+class ObservableBehaviour:
+    level_code: str = strawberry.field(description="ZZ, GZ or BK")
+    target: Proficiency = strawberry.field(description="The level's graded standard")
+    descriptor_zh: str = strawberry.field(description="The behaviour, in Chinese")
+    descriptor_en: str = strawberry.field(description="The behaviour, in English")
+    evidence: EvidenceType | None = strawberry.field(description="What it is judged on")
+    weight: float = strawberry.field(description="Share of the indicator at this level (the "
+                                                 "level's weights add up to 1)")
+
+    @staticmethod
+    def of(row: Record) -> ObservableBehaviour:
+        return ObservableBehaviour(
+            level_code=row["level"], target=_target(row.get("proficiency")),
+            descriptor_zh=row.get("descriptorZh") or "", descriptor_en=row.get("descriptorEn")
+            or "", evidence=_enum(EvidenceType, row.get("evidence")),
+            weight=float(row.get("weight") or 0))
+
+
+@strawberry.type(description="A competency with its kind, as an indicator or a listing shows it.")
+class TypedCompetency:
+    code: str = strawberry.field(description="Competency code")
+    name_zh: str = strawberry.field(description="Name in Chinese")
+    name_en: str = strawberry.field(description="Name in English")
+    layer_code: str | None = strawberry.field(description="GEN, PRO or IND")
+    kind: CompetencyKind | None = strawberry.field(description="知识 / 技能 / 素养")
+    strands: list[str] = strawberry.field(description="Strands it is on, e.g. ETH")
+
+    @staticmethod
+    def of(row: Record) -> TypedCompetency:
+        return TypedCompetency(code=row["code"], name_zh=row.get("nameZh") or "",
+                               name_en=row.get("nameEn") or "", layer_code=row.get("layer"),
+                               kind=_enum(CompetencyKind, row.get("kind")),
+                               strands=list(row.get("strands") or []))
+
+
+@strawberry.type(description="An indicator (评价指标) of one evaluation dimension.")
+class Indicator:
+    code: str = strawberry.field(description="Indicator code, e.g. IDX-GEN-01")
+    dimension_code: str = strawberry.field(description="The dimension it belongs to")
+    name_zh: str = strawberry.field(description="Name in Chinese")
+    name_en: str = strawberry.field(description="Name in English")
+    description_zh: str | None = strawberry.field(description="What it judges, in Chinese")
+    description_en: str | None = strawberry.field(description="What it judges, in English")
+    weight: float = strawberry.field(description="Share of its dimension (they add up to 1)")
+    source: str | None = strawberry.field(description="Citation of the policy text")
+    competencies: list[TypedCompetency] = strawberry.field(
+        description="The competencies it judges")
+    _behaviours: strawberry.Private[list[Record]]
+
+    @strawberry.field(description="Observable behaviours, ZZ → GZ → BK; one level if given.")
+    def behaviours(self, level: Annotated[str | None, strawberry.argument(
+            description="Only this level (ZZ, GZ or BK)")] = None) -> list[ObservableBehaviour]:
+        return [ObservableBehaviour.of(row) for row in self._behaviours
+                if level is None or row["level"] == level]
+
+    @staticmethod
+    def of(row: Record, behaviours: list[Record], judged: list[Record]) -> Indicator:
+        return Indicator(code=row["code"], dimension_code=row["dimension"],
+                         name_zh=row["nameZh"], name_en=row["nameEn"],
+                         description_zh=row.get("descriptionZh"),
+                         description_en=row.get("descriptionEn"),
+                         weight=float(row.get("weight") or 0), source=row.get("source"),
+                         competencies=[TypedCompetency.of(c) for c in judged],
+                         _behaviours=behaviours)
+
+
+@strawberry.type(description="An evaluation dimension (评价维度): 通识素养, 专业技能, 行业能力 or "
+                             "伦理安全意识.")
+class EvaluationDimension:
+    code: str = strawberry.field(description="Dimension code, e.g. DIM-ETH")
+    order: int = strawberry.field(description="Position in the indicator system")
+    name_zh: str = strawberry.field(description="Name in Chinese")
+    name_en: str = strawberry.field(description="Name in English")
+    description_zh: str | None = strawberry.field(description="Scope, in Chinese")
+    description_en: str | None = strawberry.field(description="Scope, in English")
+    layer_code: str | None = strawberry.field(description="The layer it is anchored on")
+    strand_code: str | None = strawberry.field(description="Or the strand (ETH)")
+    weight: float = strawberry.field(description="Share of the overall result")
+    source: str | None = strawberry.field(description="Citation of the policy text")
+    indicators: list[Indicator] = strawberry.field(description="Its indicators")
+
+
+@strawberry.type(description="A sample item or task of an assessment, with its scoring rule: "
+                             "what a proficiency at a level means in practice.")
+class SampleItem:
+    code: str = strawberry.field(description="Item code")
+    assessment_code: str = strawberry.field(description="The assessment it belongs to")
+    competency_code: str = strawberry.field(description="The competency it probes")
+    level_code: str = strawberry.field(description="The assessment's level")
+    kind: ItemKind | None = strawberry.field(description="Form of the item")
+    target: Proficiency = strawberry.field(description="The proficiency it shows (the "
+                                                       "competency's target at the level)")
+    points: int = strawberry.field(description="Points the item is worth")
+    stem_zh: str = strawberry.field(description="The item or task, in Chinese")
+    stem_en: str = strawberry.field(description="The item or task, in English")
+    scoring_zh: str = strawberry.field(description="Scoring rule, in Chinese")
+    scoring_en: str = strawberry.field(description="Scoring rule, in English")
+    source: str | None = strawberry.field(description="Citation")
+
+    @staticmethod
+    def of(row: Record) -> SampleItem:
+        return SampleItem(code=row["code"], assessment_code=row["assessment"],
+                          competency_code=row["competency"], level_code=row["level"],
+                          kind=_enum(ItemKind, row.get("kind")),
+                          target=_target(row.get("proficiency")),
+                          points=int(row.get("points") or 0), stem_zh=row["stemZh"],
+                          stem_en=row["stemEn"], scoring_zh=row["scoringZh"],
+                          scoring_en=row["scoringEn"], source=row.get("source"))
+
+
+@strawberry.type(description="A competency of an international framework (UNESCO AI CFS or "
+                             "AI CFT, 2024).")
+class ExternalCompetency:
+    code: str = strawberry.field(description="Code in this framework, e.g. CFS-ET-A")
+    scheme: ExternalScheme | None = strawberry.field(description="The framework it is from")
+    dimension_zh: str = strawberry.field(description="Its dimension, in Chinese (our "
+                                                     "translation)")
+    dimension_en: str = strawberry.field(description="Its dimension, as UNESCO names it")
+    level_rank: int = strawberry.field(description="Progression level 1–3")
+    level_zh: str = strawberry.field(description="Progression level, in Chinese")
+    level_en: str = strawberry.field(description="Progression level, as UNESCO names it")
+    name_zh: str = strawberry.field(description="Name in Chinese (our translation)")
+    name_en: str = strawberry.field(description="Name, as UNESCO publishes it")
+    source: str | None = strawberry.field(description="Citation of the UNESCO publication")
+
+    @staticmethod
+    def of(row: Record) -> ExternalCompetency:
+        return ExternalCompetency(
+            code=row["code"], scheme=_enum(ExternalScheme, row.get("scheme")),
+            dimension_zh=row["dimensionZh"], dimension_en=row["dimensionEn"],
+            level_rank=int(row.get("levelRank") or 0), level_zh=row["levelZh"],
+            level_en=row["levelEn"], name_zh=row["nameZh"], name_en=row["nameEn"],
+            source=row.get("source"))
+
+
+@strawberry.type(description="A typed link from a competency or teacher tier to an "
+                             "international framework's competency, with its reason.")
+class CrosswalkLink:
+    code: str = strawberry.field(description="Link code")
+    from_code: str = strawberry.field(description="Competency or teacher-tier code here")
+    from_kind: CrosswalkSource | None = strawberry.field(description="What from_code names")
+    match: MatchKind | None = strawberry.field(description="How close the two are")
+    reason_zh: str = strawberry.field(description="Why, in Chinese")
+    reason_en: str = strawberry.field(description="Why, in English")
+    source: str | None = strawberry.field(description="Citation")
+    external: ExternalCompetency = strawberry.field(description="The linked competency")
+
+
+@strawberry.type(description="A major (专业) at one level: its name there and its catalogue "
+                             "code, verified or not.")
+class MajorOffering:
+    major_code: str = strawberry.field(description="Major code")
+    level_code: str = strawberry.field(description="ZZ, GZ or BK")
+    name_zh: str = strawberry.field(description="The major's name at this level")
+    name_en: str = strawberry.field(description="The name in English")
+    category_zh: str = strawberry.field(description="专业大类")
+    category_en: str = strawberry.field(description="专业大类, in English")
+    catalog_code: str | None = strawberry.field(
+        description="职业教育专业目录（2021年）code, if known")
+    verified: bool = strawberry.field(description="Whether the code was checked against a "
+                                                  "source")
+    catalog_source: str | None = strawberry.field(description="Where it was checked")
+
+    @staticmethod
+    def of(row: Record) -> MajorOffering:
+        return MajorOffering(major_code=row["major"], level_code=row["level"],
+                             name_zh=row.get("nameZh") or "", name_en=row.get("nameEn") or "",
+                             category_zh=row.get("categoryZh") or "",
+                             category_en=row.get("categoryEn") or "",
+                             catalog_code=row.get("catalogCode"),
+                             verified=bool(row.get("verified")),
+                             catalog_source=row.get("catalogSource"))
+
+
+@strawberry.type(description="A requirement that holds the earlier level's target on purpose "
+                             "(巩固), with its cited reason; the pathway report shows it as "
+                             "CONSOLIDATION, not REPEATED.")
+class Consolidation:
+    competency_code: str = strawberry.field(description="Competency code")
+    level_code: str = strawberry.field(description="The level that consolidates")
+    target: Proficiency = strawberry.field(description="The target it holds")
+    reason: str = strawberry.field(description="Citation and reason")
+
+
+@strawberry.type(description="How a job role sits in the 国家职业分类大典.")
+class JobClassification:
+    job_code: str = strawberry.field(description="Job role code")
+    name_zh: str = strawberry.field(description="Job title in Chinese")
+    name_en: str = strawberry.field(description="Job title in English")
+    level_code: str | None = strawberry.field(description="Typical entry level")
+    classification: JobTitleKind | None = strawberry.field(description="Occupation, work type "
+                                                                       "or market title")
+    occupation_code: str | None = strawberry.field(description="大典 code of the (nearest) "
+                                                               "occupation")
+    occupation_zh: str | None = strawberry.field(description="That occupation's name")
+    verified: bool = strawberry.field(description="Whether the code was checked")
+    occupation_source: str | None = strawberry.field(description="Where it was checked")
+
+    @staticmethod
+    def of(row: Record) -> JobClassification:
+        return JobClassification(
+            job_code=row["code"], name_zh=row["nameZh"], name_en=row["nameEn"],
+            level_code=row.get("level"),
+            classification=_enum(JobTitleKind, row.get("classification")),
+            occupation_code=row.get("occupationCode"), occupation_zh=row.get("occupationZh"),
+            verified=bool(row.get("occupationVerified")),
+            occupation_source=row.get("occupationSource"))
+
+
+@strawberry.type(description="What kind of certification an enterprise certification is, and "
+                             "whether it was verified.")
+class CertificationProfile:
+    code: str = strawberry.field(description="Certification code")
+    name_zh: str = strawberry.field(description="Name in Chinese")
+    name_en: str = strawberry.field(description="Name in English")
+    issuer_zh: str | None = strawberry.field(description="Issuer in Chinese")
+    kind: CertificationKind | None = strawberry.field(description="Kind of certification")
+    verified: bool = strawberry.field(description="Whether it was found in a public source")
+    verification_source: str | None = strawberry.field(description="Where it was found")
+
+    @staticmethod
+    def of(row: Record) -> CertificationProfile:
+        return CertificationProfile(
+            code=row["code"], name_zh=row["nameZh"], name_en=row["nameEn"],
+            issuer_zh=row.get("issuerZh"), kind=_enum(CertificationKind, row.get("kind")),
+            verified=bool(row.get("verified")),
+            verification_source=row.get("verificationSource"))
+
+
+FwArg = Annotated[str | None, strawberry.argument(
+    description="Framework version id (CODE@VERSION); default: the latest published")]
+
+
+async def _fw(info: Info[Context, Any], framework: str | None) -> str:
+    return str((await info.context.resolve_framework(framework))["uid"])
+
+
+def _repository(info: Info[Context, Any]) -> EvaluationRepository:
+    return EvaluationRepository(info.context.store)
+
+
+@strawberry.type
+class EvaluationQuery:
+    @strawberry.field(description="The indicator system (评价指标体系): the four dimensions with "
+                                  "their indicators and observable behaviours per level.")
+    async def evaluation_dimensions(self, info: Info[Context, Any],
+                                    framework: FwArg = None) -> list[EvaluationDimension]:
+        fw, repository = await _fw(info, framework), _repository(info)
+        behaviours, judged = await repository.behaviours(fw), await repository.judged(fw)
+        by_dimension: dict[str, list[Indicator]] = {}
+        for row in await repository.indicators(fw):
+            by_dimension.setdefault(row["dimension"], []).append(
+                Indicator.of(row, behaviours.get(row["code"], []), judged.get(row["code"], [])))
+        return [EvaluationDimension(
+            code=row["code"], order=int(row.get("order") or 0), name_zh=row["nameZh"],
+            name_en=row["nameEn"], description_zh=row.get("descriptionZh"),
+            description_en=row.get("descriptionEn"), layer_code=row.get("layer"),
+            strand_code=row.get("strand"), weight=float(row.get("weight") or 0),
+            source=row.get("source"), indicators=by_dimension.get(row["code"], []))
+            for row in await repository.dimensions(fw)]
+
+    @strawberry.field(description="Sample items of assessments, ordered by code; filter by "
+                                  "competency, level or assessment.")
+    async def sample_items(
+        self, info: Info[Context, Any], framework: FwArg = None,
+        competency: Annotated[str | None, strawberry.argument(
+            description="Only items probing this competency")] = None,
+        level: Annotated[str | None, strawberry.argument(
+            description="Only items of this level's assessments")] = None,
+        assessment: Annotated[str | None, strawberry.argument(
+            description="Only items of this assessment")] = None,
+        first: Annotated[int | None, strawberry.argument(
+            description="Page size (default 20, at most the server's cap)")] = None,
+        after: Annotated[str | None, strawberry.argument(
+            description="endCursor of the previous page")] = None,
+    ) -> Connection[SampleItem]:
+        fw, repository = await _fw(info, framework), _repository(info)
+        size = page_size(info.context, first)
+        after_code = decode_cursor(after)
+        rows = await repository.sample_items(fw, competency=competency, level=level,
+                                             assessment=assessment, after=after_code,
+                                             limit=size + 1)
+
+        async def count() -> int:
+            return await repository.sample_item_count(fw, competency=competency, level=level,
+                                                      assessment=assessment)
+
+        return build_connection(rows, size, after_code, SampleItem.of, count)
+
+    @strawberry.field(description="Competencies of UNESCO's AI competency frameworks that the "
+                                  "seed is crosswalked to.")
+    async def external_competencies(
+        self, info: Info[Context, Any], framework: FwArg = None,
+        scheme: Annotated[ExternalScheme | None, strawberry.argument(
+            description="Only this framework")] = None,
+    ) -> list[ExternalCompetency]:
+        rows = await _repository(info).externals(await _fw(info, framework),
+                                                 scheme.value if scheme else None)
+        return [ExternalCompetency.of(row) for row in rows]
+
+    @strawberry.field(description="Typed crosswalk links (exactMatch / partialMatch / related) "
+                                  "from competencies and teacher tiers to UNESCO's frameworks.")
+    async def crosswalk(
+        self, info: Info[Context, Any], framework: FwArg = None,
+        scheme: Annotated[ExternalScheme | None, strawberry.argument(
+            description="Only links into this framework")] = None,
+        from_code: Annotated[str | None, strawberry.argument(
+            name="from", description="Only links from this competency or tier")] = None,
+    ) -> list[CrosswalkLink]:
+        fw, repository = await _fw(info, framework), _repository(info)
+        externals = {row["code"]: ExternalCompetency.of(row)
+                     for row in await repository.externals(fw, None)}
+        rows = await repository.crosswalk(fw, scheme.value if scheme else None, from_code)
+        return [CrosswalkLink(
+            code=row["link"].get("code") or "", from_code=row["fromCode"],
+            from_kind=next((k for k in CrosswalkSource if k.value in row["fromLabels"]), None),
+            match=_enum(MatchKind, row["link"].get("match")),
+            reason_zh=row["link"].get("reasonZh") or "",
+            reason_en=row["link"].get("reasonEn") or "", source=row["link"].get("citation"),
+            external=externals[row["external"]]) for row in rows
+            if row["external"] in externals]
+
+    @strawberry.field(description="Majors level by level: the name at each level, 专业大类 and "
+                                  "catalogue code with its verification.")
+    async def major_offerings(
+        self, info: Info[Context, Any], framework: FwArg = None,
+        major: Annotated[str | None, strawberry.argument(
+            description="Only this major")] = None,
+    ) -> list[MajorOffering]:
+        rows = await _repository(info).offerings(await _fw(info, framework), major)
+        return [MajorOffering.of(row) for row in rows]
+
+    @strawberry.field(description="Requirements that are cited consolidations of the earlier "
+                                  "level's target.")
+    async def consolidations(self, info: Info[Context, Any],
+                             framework: FwArg = None) -> list[Consolidation]:
+        rows = await _repository(info).consolidations(await _fw(info, framework))
+        return [Consolidation(competency_code=row["competency"], level_code=row["level"],
+                              target=_target(row.get("proficiency")),
+                              reason=row["consolidation"]) for row in rows]
+
+    @strawberry.field(description="Job roles with their 国家职业分类大典 occupation and "
+                                  "whether the code was verified.")
+    async def job_classifications(
+        self, info: Info[Context, Any], framework: FwArg = None,
+        classification: Annotated[JobTitleKind | None, strawberry.argument(
+            description="Only this kind of title")] = None,
+    ) -> list[JobClassification]:
+        rows = await _repository(info).job_roles(
+            await _fw(info, framework), classification.value if classification else None)
+        return [JobClassification.of(row) for row in rows]
+
+    @strawberry.field(description="Enterprise certifications by kind (1+X, skill level, vendor, "
+                                  "industry, licence), verified or not.")
+    async def certification_profiles(
+        self, info: Info[Context, Any], framework: FwArg = None,
+        kind: Annotated[CertificationKind | None, strawberry.argument(
+            description="Only this kind")] = None,
+    ) -> list[CertificationProfile]:
+        rows = await _repository(info).certifications(await _fw(info, framework),
+                                                      kind.value if kind else None)
+        return [CertificationProfile.of(row) for row in rows]
+
+    @strawberry.field(description="Competencies typed 知识 / 技能 / 素养, ordered by code.")
+    async def typed_competencies(
+        self, info: Info[Context, Any], framework: FwArg = None,
+        kind: Annotated[CompetencyKind | None, strawberry.argument(
+            description="Only this kind")] = None,
+        layer: Annotated[str | None, strawberry.argument(
+            description="Only this layer (GEN, PRO or IND)")] = None,
+    ) -> list[TypedCompetency]:
+        rows = await _repository(info).competencies(
+            await _fw(info, framework), kind=kind.value if kind else None, layer=layer,
+            limit=1000)
+        return [TypedCompetency.of(row) for row in rows]
