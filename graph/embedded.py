@@ -18,7 +18,7 @@ from typing import Any
 
 from graph.cypher import Cypher
 from graph.embedded_server import EmbeddedServer
-from graph.errors import StoreError, StoreUnavailable, UniquenessViolation
+from graph.errors import StoreError, StoreTimeout, StoreUnavailable, UniquenessViolation
 from graph.store import Record, UniqueKey
 
 __all__ = ["EmbeddedServer", "EmbeddedStore"]
@@ -135,6 +135,8 @@ class EmbeddedStore:
                 raise UniquenessViolation(message) from exc
             if read_only and "empty key" in message.lower():
                 return []  # graph not created yet: nothing to read
+            if read_only and timeout is not None and "timed out" in message.lower():
+                raise StoreTimeout(f"the read ran past its {timeout} s timeout") from exc
             raise StoreError(message) from exc
         except LostConnection as exc:  # the engine is down or restarting: retry later
             raise StoreUnavailable(f"embedded store unavailable: {exc}") from exc

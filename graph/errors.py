@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["StoreError", "StoreUnavailable", "UniquenessViolation"]
+__all__ = ["StoreError", "StoreTimeout", "StoreUnavailable", "UniquenessViolation"]
 
 
 class StoreError(RuntimeError):
@@ -11,6 +11,10 @@ class StoreError(RuntimeError):
 
 class StoreUnavailable(StoreError):
     """The graph store cannot be reached or started."""
+
+
+class StoreTimeout(StoreError):
+    """A read ran past the timeout its caller set (``GraphStore.read(..., timeout=)``)."""
 
 
 class UniquenessViolation(StoreError):

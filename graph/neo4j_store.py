@@ -28,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from graph.cypher import Cypher
-from graph.errors import StoreError, StoreUnavailable, UniquenessViolation
+from graph.errors import StoreError, StoreTimeout, StoreUnavailable, UniquenessViolation
 from graph.store import Record, UniqueKey
 
 __all__ = ["Neo4jStore", "schema_statements"]
@@ -187,6 +187,8 @@ class Neo4jStore:
         except ServiceUnavailable as exc:
             raise StoreUnavailable(str(exc)) from exc
         except Neo4jError as exc:
+            if "TransactionTimedOut" in (exc.code or ""):
+                raise StoreTimeout(f"the read ran past its {timeout} s timeout") from exc
             raise StoreError(str(exc)) from exc
 
     def _auto_commit(self, statements: Sequence[tuple[Cypher, dict[str, Any]]]) -> None:

@@ -7,12 +7,13 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 
-from graph.errors import StoreUnavailable
+from graph.errors import StoreTimeout, StoreUnavailable
 
-__all__ = ["STORE_UNAVAILABLE", "ApiError", "UserError", "error_code", "is_expected",
-           "should_mask"]
+__all__ = ["STORE_TIMEOUT", "STORE_UNAVAILABLE", "ApiError", "UserError", "error_code",
+           "is_expected", "should_mask"]
 
 STORE_UNAVAILABLE = "STORE_UNAVAILABLE"
+STORE_TIMEOUT = "STORE_TIMEOUT"
 
 
 class ApiError(Exception):
@@ -29,15 +30,19 @@ class ApiError(Exception):
 
 
 def is_expected(error: GraphQLError) -> bool:
-    """Validation, limits, our own codes, and the store being away for a moment."""
+    """Validation, limits, our own codes, the store being away for a moment, and a read
+    running past the timeout the service sets for HTTP callers."""
     original = error.original_error
-    return original is None or isinstance(original, ApiError | GraphQLError | StoreUnavailable)
+    return original is None or isinstance(
+        original, ApiError | GraphQLError | StoreUnavailable | StoreTimeout)
 
 
 def error_code(error: GraphQLError) -> str | None:
     """The stable code of an expected error (``None``: an internal failure)."""
     if isinstance(error.original_error, StoreUnavailable):
         return STORE_UNAVAILABLE
+    if isinstance(error.original_error, StoreTimeout):
+        return STORE_TIMEOUT
     if not is_expected(error):
         return None
     code = (error.extensions or {}).get("code")

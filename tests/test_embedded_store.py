@@ -11,12 +11,13 @@ import pytest
 
 from graph.cypher import Cypher
 from graph.embedded import EmbeddedServer, EmbeddedStore
-from graph.errors import StoreUnavailable, UniquenessViolation
+from graph.errors import StoreTimeout, StoreUnavailable, UniquenessViolation
 from graph.migrations import SCHEMA_VERSION, current_version, migrate
 
 PUT_LEVEL = Cypher("MERGE (l:Level {code: $code}) SET l.nameZh = $name RETURN l.code AS code")
 GET_LEVELS = Cypher("MATCH (l:Level) RETURN l {.code, .nameZh} AS level ORDER BY l.code")
 CREATE_LEVEL = Cypher("CREATE (l:Level {code: $code})")
+SLOW_COUNT = Cypher("UNWIND range(1, 5000) AS a UNWIND range(1, 5000) AS b RETURN count(*) AS n")
 
 
 async def test_write_then_read_returns_plain_records(store: EmbeddedStore) -> None:
@@ -27,6 +28,13 @@ async def test_write_then_read_returns_plain_records(store: EmbeddedStore) -> No
 async def test_only_registered_cypher_runs(store: EmbeddedStore) -> None:
     with pytest.raises(TypeError):
         await store.read("MATCH (n) RETURN n")  # type: ignore[arg-type]
+
+
+async def test_a_read_past_its_timeout_is_a_store_timeout(store: EmbeddedStore) -> None:
+    """The timeout set for HTTP callers surfaces as its own error (STORE_TIMEOUT in the API)."""
+    with pytest.raises(StoreTimeout):
+        await store.read(SLOW_COUNT, timeout=0.001)
+    assert await store.read(GET_LEVELS, timeout=5) == []  # the engine serves on
 
 
 async def test_unique_codes_are_enforced(store: EmbeddedStore) -> None:

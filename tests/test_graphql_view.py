@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from graph.embedded import EmbeddedStore
+from graph.errors import StoreTimeout
 from schema.limits import QueryLimits
 from service.app import create_app
 from service.config import Settings
@@ -29,6 +30,10 @@ class _Query:
     def broken(self) -> str:
         code = "-".join(["STU", "SECRET", "9"])  # a value, as a real failure would hold
         raise RuntimeError(f"internal detail {code}")
+
+    @strawberry.field
+    def slow(self) -> str:
+        raise StoreTimeout("the read ran past its 0.5 s timeout")
 
     @strawberry.field
     def hello(self, name: str) -> str:
@@ -98,6 +103,13 @@ async def test_a_full_worker_answers_503_at_once() -> None:
         assert (await client.get("/healthz")).status_code == 404  # probes are never refused
         release.set()
         assert (await first).status_code == 200
+
+
+async def test_a_read_past_the_timeout_is_typed_not_internal() -> None:
+    answer = await _post(_app(_view()), {"query": "{ slow }"})
+    error = answer.json()["errors"][0]
+    assert error["extensions"]["code"] == "STORE_TIMEOUT"
+    assert "timeout" in error["message"]
 
 
 async def test_a_dead_engine_answers_503_with_retry_after(tmp_path: Path) -> None:
