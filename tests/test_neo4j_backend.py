@@ -14,12 +14,14 @@ import pytest
 
 from graph.cypher import Cypher
 from graph.embedded import EmbeddedStore
-from graph.errors import UniquenessViolation
+from graph.errors import StoreTimeout, UniquenessViolation
 from graph.migrations import SCHEMA_VERSION, current_version, migrate
 from graph.neo4j_store import Neo4jStore
 from seed import load_seed
 
 pytestmark = pytest.mark.neo4j
+
+SLOW_COUNT = Cypher("UNWIND range(1, 5000) AS a UNWIND range(1, 5000) AS b RETURN count(*) AS n")
 
 QUERIES = [
     "{ levels { code maxProficiency } layers { code } strands { code } }",
@@ -30,6 +32,11 @@ QUERIES = [
     "{ courses(first: 50, level: \"GZ\") { totalCount nodes { code teaches { competency "
     "{ code } } prerequisites { code } } } }",
 ]
+
+
+async def test_a_read_past_its_timeout_is_a_store_timeout(neo4j_store: Neo4jStore) -> None:
+    with pytest.raises(StoreTimeout):
+        await neo4j_store.read(SLOW_COUNT, timeout=0.001)
 
 
 async def test_seed_loads_idempotently_on_neo4j(neo4j_store: Neo4jStore) -> None:
