@@ -72,7 +72,7 @@ schema: $(STAMP)
 test: $(STAMP) $(LINT_NODE) $(AUDIT_NODE) $(WEB_APP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=30 --durations-min=1
 
 # The README's pictures: the browser tests, saving a screenshot of every view.
 screenshots: $(STAMP) $(WEB_APP)
