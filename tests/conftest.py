@@ -28,6 +28,26 @@ _graph_numbers = itertools.count(1)
 _RUN = secrets.token_hex(3)
 
 
+# The slowest modules, measured (make test prints the slowest tests): started first, so that
+# on several workers none of them starts last and runs alone. A stale list only costs time.
+_SLOW_FIRST = ("test_cypher_lint", "test_bench_smoke", "test_web_e2e", "test_serve_lifecycle",
+               "test_case_exchange", "test_http_hostile", "test_http_service", "test_demo",
+               "test_neo4j_equivalence")
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``make test``: ``-n auto --dist loadgroup``) each module runs
+    whole on one worker, so a module's fixtures (a served process, a browser) start once;
+    the ``neo4j`` tests share one server and database, so they run on one worker in turn.
+    Each worker has its own embedded server, data directories and graph names."""
+    for item in items:
+        group = "neo4j" if item.get_closest_marker("neo4j") else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
+    rank = {name: i for i, name in enumerate(_SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.stem, len(rank)))  # stable: rest in order
+
+
 @pytest.fixture(scope="session")
 def embedded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServer]:
     server = EmbeddedServer(tmp_path_factory.mktemp("falkordb"), fsync="no")
