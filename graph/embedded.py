@@ -10,7 +10,6 @@ lives in ``graph.embedded_server``.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -18,24 +17,13 @@ from typing import Any
 
 from graph.cypher import Cypher
 from graph.embedded_server import EmbeddedServer
-from graph.errors import StoreError, StoreTimeout, StoreUnavailable, UniquenessViolation
+from graph.errors import StoreError, StoreTimeout, UniquenessViolation
+from graph.falkor_wire import ReplyError, UnknownPropertyKey, WirePool, decode_rows
 from graph.store import Record, UniqueKey
 
 __all__ = ["EmbeddedServer", "EmbeddedStore"]
 
 GRAPH_NAME = "competency"
-
-
-def _decode(value: Any) -> Any:
-    """FalkorDB returns OrderedDicts and its own node types; give back plain Python."""
-    if isinstance(value, dict):
-        return {k: _decode(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_decode(v) for v in value]
-    properties = getattr(value, "properties", None)
-    if properties is not None:  # a node or relationship returned whole
-        return {k: _decode(v) for k, v in properties.items()}
-    return value
 
 
 def _literal(value: Any) -> str:
@@ -67,37 +55,17 @@ def _params_header(params: dict[str, Any] | None) -> str:
     return "CYPHER " + "".join(f"`{k}`={_literal(v)} " for k, v in params.items())
 
 
-def _column_name(raw: str | bytes) -> str:
-    return raw.decode() if isinstance(raw, bytes) else raw
-
-
 class EmbeddedStore:
-    """GraphStore over a FalkorDB graph reached through a unix socket."""
+    """GraphStore over a FalkorDB graph reached through a unix socket (``graph.falkor_wire``)."""
 
     dialect = "falkordb"
 
     def __init__(self, socket_path: str, *, server: EmbeddedServer | None = None,
                  graph_name: str = GRAPH_NAME, max_connections: int = 16) -> None:
-        from falkordb.asyncio import FalkorDB
-        from redis.asyncio import BlockingConnectionPool
-        from redis.asyncio.connection import UnixDomainSocketConnection
-
         self._server = server
-        self._pool = BlockingConnectionPool(
-            connection_class=UnixDomainSocketConnection,
-            path=socket_path,
-            max_connections=max_connections,
-            timeout=30,
-        )
-        import redis
-
-        try:  # the client probes the server (cluster or not) while it is constructed
-            self._db = FalkorDB(connection_pool=self._pool)
-        except redis.RedisError as exc:
-            raise StoreUnavailable(f"cannot reach the embedded store: {exc}") from exc
-        self._graph = self._db.select_graph(graph_name)
-        self._graph._build_params_header = _params_header  # the faster, equivalent encoder
+        self._wire = WirePool(socket_path, size=max_connections)
         self._graph_name = graph_name
+        self._keys: list[str] = []  # property key names by id, for nodes returned whole
         self.round_trips = 0
 
     @classmethod
@@ -118,61 +86,72 @@ class EmbeddedStore:
                    *, read_only: bool, timeout: float | None = None) -> list[Record]:
         if not isinstance(query, Cypher):
             raise TypeError("only registered Cypher constants may run against the store")
-        from redis.exceptions import ConnectionError as LostConnection
-        from redis.exceptions import RedisError, ResponseError
-
         self.round_trips += 1
-        try:
-            if read_only:
-                result = await self._graph.ro_query(
-                    query, dict(params or {}),
-                    timeout=None if timeout is None else max(1, int(timeout * 1000)))
-            else:
-                result = await self._graph.query(query, dict(params or {}))
-        except ResponseError as exc:
-            message = str(exc)
+        text = _params_header(dict(params)) + query if params else str(query)
+        args: list[str | int] = [
+            "GRAPH.RO_QUERY" if read_only else "GRAPH.QUERY", self._graph_name, text, "--compact"]
+        if read_only and timeout is not None:
+            args += ["timeout", max(1, int(timeout * 1000))]
+        reply = await self._wire.call(args)
+        if isinstance(reply, ReplyError):
+            message = str(reply)
             if "unique constraint" in message.lower():
-                raise UniquenessViolation(message) from exc
+                raise UniquenessViolation(message)
             if read_only and "empty key" in message.lower():
                 return []  # graph not created yet: nothing to read
             if read_only and timeout is not None and "timed out" in message.lower():
-                raise StoreTimeout(f"the read ran past its {timeout} s timeout") from exc
-            raise StoreError(message) from exc
-        except LostConnection as exc:  # the engine is down or restarting: retry later
-            raise StoreUnavailable(f"embedded store unavailable: {exc}") from exc
-        except RedisError as exc:
-            raise StoreError(f"embedded store failed: {exc}") from exc
-        names = [_column_name(column[1]) for column in result.header]
-        return [
-            {name: _decode(value) for name, value in zip(names, row, strict=True)}
-            for row in result.result_set
-        ]
+                raise StoreTimeout(f"the read ran past its {timeout} s timeout")
+            raise StoreError(message)
+        if reply and isinstance(reply[-1], ReplyError):  # failed while running
+            raise StoreError(str(reply[-1]))
+        try:
+            return decode_rows(reply, self._keys)
+        except UnknownPropertyKey:
+            self._keys = await self._property_keys()
+            return decode_rows(reply, self._keys)
+
+    async def _command(self, *args: str | int) -> Any:
+        reply = await self._wire.call(args)
+        if isinstance(reply, ReplyError):
+            raise StoreError(str(reply))
+        return reply
+
+    async def _property_keys(self) -> list[str]:
+        reply = await self._command(
+            "GRAPH.RO_QUERY", self._graph_name, "CALL db.propertyKeys()", "--compact")
+        return [row[0][1] for row in reply[1]]
 
     async def ensure_schema(self, unique: Sequence[UniqueKey],
                             indexed: Sequence[UniqueKey]) -> None:
         """FalkorDB has no CREATE CONSTRAINT: an index plus GRAPH.CONSTRAINT per key."""
-        from redis.exceptions import ResponseError
-
         for key in [*unique, *indexed]:
-            try:
-                await self._graph.create_node_range_index(key.label, key.prop)
-            except ResponseError as exc:
+            _check_identifier(key.label)
+            _check_identifier(key.prop)
+            try:  # our own identifiers, checked above: not user input
+                await self._command("GRAPH.QUERY", self._graph_name,
+                                    f"CREATE INDEX FOR (e:{key.label}) ON (e.{key.prop})")
+            except StoreError as exc:
                 if "already indexed" not in str(exc):
-                    raise StoreError(str(exc)) from exc
+                    raise
         for key in unique:
             try:
-                await self._graph.create_node_unique_constraint(key.label, key.prop)
-            except ResponseError as exc:
+                await self._command("GRAPH.CONSTRAINT", "CREATE", self._graph_name, "UNIQUE",
+                                    "NODE", key.label, "PROPERTIES", 1, key.prop)
+            except StoreError as exc:
                 if "already exists" not in str(exc):
-                    raise StoreError(str(exc)) from exc
+                    raise
         await self._await_constraints()
 
     async def _await_constraints(self, timeout: float = 30.0) -> None:
         """Constraints are built in the background; writes before then would not be checked."""
         deadline = time.monotonic() + timeout
         while True:
-            constraints = await self._graph.list_constraints()
-            pending = [c for c in constraints if c.get("status") != "OPERATIONAL"]
+            reply = await self._command(
+                "GRAPH.RO_QUERY", self._graph_name, "CALL db.constraints()", "--compact")
+            names = [column[1] for column in reply[0]]
+            rows = [dict(zip(names, (cell[1] for cell in row), strict=True))
+                    for row in reply[1]]
+            pending = [c for c in rows if c.get("status") != "OPERATIONAL"]
             if not pending:
                 return
             failed = [c for c in pending if c.get("status") == "FAILED"]
@@ -184,18 +163,20 @@ class EmbeddedStore:
 
     async def ping(self) -> bool:
         try:
-            return bool(await self._db.connection.ping())
+            return await self._wire.call(["PING"]) == "PONG"
         except Exception:
             return False
 
     async def drop_all(self) -> None:
         """Delete the whole graph (tests and benchmarks start from an empty store)."""
-        from redis.exceptions import ResponseError
-
-        with contextlib.suppress(ResponseError):
-            await self._graph.delete()
+        await self._wire.call(["GRAPH.DELETE", self._graph_name])  # an error: nothing to drop
 
     async def close(self) -> None:
-        await self._pool.disconnect()
+        await self._wire.close()
         if self._server is not None:
             await asyncio.to_thread(self._server.stop)
+
+
+def _check_identifier(name: str) -> None:
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"not an identifier: {name!r}")

@@ -27,6 +27,7 @@ from schema.errors import ApiError, is_expected, should_mask
 from schema.indicators import EvaluationQuery
 from schema.learners import LearnerMutation, LearnerQuery
 from schema.limits import QueryLimits, limits_rule
+from schema.matching import MatchingQuery
 from schema.privacy import PrivacyMutation, PrivacyQuery
 from schema.query import FrameworkQuery
 from schema.teachers import TeacherMutation, TeacherQuery
@@ -42,6 +43,7 @@ QUERY_PARTS: list[type] = [FrameworkQuery, LearnerQuery, CurriculumQuery, Privac
 QUERY_PARTS.append(DemandQuery)  # skills-demand database
 QUERY_PARTS.append(TeacherQuery)  # teachers and their standard
 QUERY_PARTS.append(EvaluationQuery)  # indicator system, items, crosswalks
+QUERY_PARTS.append(MatchingQuery)  # job roles for a student, students for a job role
 MUTATION_PARTS: list[type] = [LearnerMutation, CurriculumMutation, PrivacyMutation]
 MUTATION_PARTS.append(DemandMutation)
 MUTATION_PARTS.append(TeacherMutation)

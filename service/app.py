@@ -20,6 +20,7 @@ from starlette.staticfiles import StaticFiles
 
 from graph.embedded import EmbeddedStore
 from graph.embedded_server import die_with_parent
+from graph.framework_cache import shared_cache
 from graph.store import GraphStore
 from schema import Context, Limits, Principal, build_schema
 from schema.limits import QueryLimits
@@ -120,7 +121,8 @@ def graphql_view(settings: Settings) -> GraphQLView:
         user = request.user
         assert isinstance(user, PrincipalUser), "AuthenticationMiddleware sets the principal"
         return Context(store, user.principal, page_limits, request,
-                       pass_ratio=settings.pass_ratio)
+                       pass_ratio=settings.pass_ratio,
+                       cache=shared_cache(request.app.state.store))
 
     return GraphQLView(
         schema._schema, limits=query_limits,

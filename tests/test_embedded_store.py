@@ -101,3 +101,34 @@ async def test_parameters_round_trip_through_the_engine(store: EmbeddedStore) ->
     value = {"text": 'quote " and \\ and 中文', "n": 3, "x": 0.25, "ok": True, "none": None,
              "list": ["a", 1, [False]]}
     assert await store.read(echo, {"value": value}) == [{"value": value}]
+
+
+NODE_AND_EDGE = Cypher(
+    "CREATE (a:Level {code: $code, rank: 2, ratio: 0.5, open: true, tags: ['x', 1]})"
+    "-[r:NEXT {weight: 1.25}]->(b:Level {code: $other}) "
+    "RETURN a, r, b {.code} AS b, [a.rank, null, false] AS list, a.missing AS none, "
+    "sum(a.rank) AS total")
+
+
+async def test_the_wire_client_decodes_every_kind_of_value(store: EmbeddedStore) -> None:
+    """Nodes and relationships whole (their property names fetched from the engine once a new
+    key id shows up), maps, lists, floats, booleans and nulls, in one pass."""
+    [row] = await store.write(NODE_AND_EDGE, {"code": "ZZ", "other": "GZ"})
+    assert row == {"a": {"code": "ZZ", "rank": 2, "ratio": 0.5, "open": True, "tags": ["x", 1]},
+                   "r": {"weight": 1.25}, "b": {"code": "GZ"}, "list": [2, None, False],
+                   "none": None, "total": 2.0}
+
+
+async def test_a_failing_query_is_a_store_error_and_the_connection_serves_on(
+        store: EmbeddedStore) -> None:
+    from graph.errors import StoreError
+
+    with pytest.raises(StoreError):
+        await store.read(Cypher("RETURN 1 + 'a' + [] AS x, toInteger({}) AS y"))
+    assert await store.read(GET_LEVELS) == []
+
+
+async def test_many_concurrent_reads_share_the_pool(store: EmbeddedStore) -> None:
+    await store.write(PUT_LEVEL, {"code": "ZZ", "name": "中职"})
+    answers = await asyncio.gather(*(store.read(GET_LEVELS) for _ in range(100)))
+    assert all(a == [{"level": {"code": "ZZ", "nameZh": "中职"}}] for a in answers)

@@ -1,0 +1,161 @@
+"""A lean client for the embedded FalkorDB engine: RESP over a unix socket, compact replies.
+
+Why not the ``falkordb`` client: it parses each reply value through a coroutine of its own
+(it may have to ask the engine for label and property names), which was about a third of the
+CPU of a student report. Here hiredis (C) splits the reply, and one synchronous pass turns
+FalkorDB's compact encoding (``[type, value]`` cells) into plain Python rows. Node and
+relationship properties come as key ids; the names are read once per graph and again only when
+a reply names an id not yet known.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+from collections.abc import Sequence
+from typing import Any
+
+import hiredis
+
+from graph.errors import StoreUnavailable
+
+__all__ = ["ReplyError", "UnknownPropertyKey", "WirePool", "decode_rows", "encode_command"]
+
+ReplyError = hiredis.ReplyError
+
+# FalkorDB's compact value types (see its ``resultset_formatter``).
+_NULL, _STRING, _INTEGER, _BOOLEAN, _DOUBLE, _ARRAY, _EDGE, _NODE, _PATH, _MAP = range(1, 11)
+
+
+def encode_command(args: Sequence[str | int | bytes]) -> bytes:
+    """One command as a RESP array of bulk strings."""
+    parts = [b"*%d\r\n" % len(args)]
+    for arg in args:
+        raw = arg if isinstance(arg, bytes) else str(arg).encode()
+        parts.append(b"$%d\r\n%s\r\n" % (len(raw), raw))
+    return b"".join(parts)
+
+
+class UnknownPropertyKey(LookupError):
+    """A reply used a property key id newer than the cached names: read them again."""
+
+
+def _properties(triples: list[list[Any]], keys: Sequence[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key_id, kind, raw in triples:
+        if key_id >= len(keys):
+            raise UnknownPropertyKey(key_id)
+        out[keys[key_id]] = _value(kind, raw, keys)
+    return out
+
+
+def _value(kind: int, raw: Any, keys: Sequence[str]) -> Any:
+    if kind in (_STRING, _INTEGER):
+        return raw
+    if kind == _NULL:
+        return None
+    if kind == _DOUBLE:
+        return float(raw)
+    if kind == _BOOLEAN:
+        return raw == "true"
+    if kind == _ARRAY:
+        return [_value(k, v, keys) for k, v in raw]
+    if kind == _MAP:
+        it = iter(raw)
+        return {name: _value(cell[0], cell[1], keys) for name, cell in zip(it, it, strict=True)}
+    if kind == _NODE:  # [id, [label ids], [[key id, type, value], ...]]: the properties
+        return _properties(raw[2], keys)
+    if kind == _EDGE:  # [id, type id, source, destination, properties]
+        return _properties(raw[4], keys)
+    if kind == _PATH:
+        raise ValueError("paths are not returned by the project's queries")
+    raise ValueError(f"FalkorDB value type {kind} is not supported")
+
+
+def decode_rows(reply: list[Any], keys: Sequence[str]) -> list[dict[str, Any]]:
+    """A compact GRAPH.QUERY reply ``[header, rows, stats]`` as records; ``[stats]`` for a
+    query that returns nothing."""
+    if len(reply) < 3:
+        return []
+    names = [column[1] for column in reply[0]]
+    records = []
+    for row in reply[1]:
+        record = {}
+        for name, (kind, raw) in zip(names, row, strict=True):
+            if kind in (_STRING, _INTEGER):
+                record[name] = raw
+            elif kind == _NULL:
+                record[name] = None
+            else:
+                record[name] = _value(kind, raw, keys)
+        records.append(record)
+    return records
+
+
+class _Connection:
+    __slots__ = ("parser", "reader", "writer")
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader = reader
+        self.writer = writer
+        self.parser = hiredis.Reader(encoding="utf-8")
+
+    async def call(self, payload: bytes) -> Any:
+        self.writer.write(payload)
+        reply = self.parser.gets()
+        while reply is False:
+            chunk = await self.reader.read(262144)
+            if not chunk:
+                raise ConnectionResetError("the engine closed the connection")
+            self.parser.feed(chunk)
+            reply = self.parser.gets()
+        return reply
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+class WirePool:
+    """At most ``size`` connections to one socket, opened on demand and reused; a connection
+    whose call failed or was cancelled mid-reply is closed, never reused."""
+
+    def __init__(self, socket_path: str, *, size: int = 16, wait: float = 30.0) -> None:
+        self._path = socket_path
+        self._wait = wait
+        self._slots = asyncio.Semaphore(size)
+        self._idle: collections.deque[_Connection] = collections.deque()
+
+    async def call(self, args: Sequence[str | int | bytes]) -> Any:
+        """Send one command; an error reply is returned (a ``ReplyError``), not raised, and a
+        lost or unreachable engine raises ``StoreUnavailable``."""
+        payload = encode_command(args)
+        try:
+            await asyncio.wait_for(self._slots.acquire(), self._wait)
+        except TimeoutError as exc:
+            raise StoreUnavailable("no free connection to the embedded store") from exc
+        connection: _Connection | None = None
+        try:
+            connection = self._idle.pop() if self._idle else await self._open()
+            reply = await connection.call(payload)
+            self._idle.append(connection)
+            return reply
+        except BaseException as exc:
+            if connection is not None:
+                connection.close()
+            if isinstance(exc, OSError | asyncio.IncompleteReadError):
+                raise StoreUnavailable(f"embedded store unavailable: {exc}") from exc
+            raise
+        finally:
+            self._slots.release()
+
+    async def _open(self) -> _Connection:
+        reader, writer = await asyncio.open_unix_connection(self._path, limit=1 << 20)
+        return _Connection(reader, writer)
+
+    async def close(self) -> None:
+        while self._idle:
+            connection = self._idle.pop()
+            connection.close()
+            with contextlib.suppress(OSError):
+                await connection.writer.wait_closed()
