@@ -394,10 +394,7 @@ class _Builder:
                        if self._known(entry, "strands", s, "strands")]
             props["strands"] = strands
             major, industry = entry.data.get("major"), entry.data.get("industry")
-            if layer == "PRO" and major is None:
-                self.check.error(entry, "a PRO (专业技能) competency needs its major")
-            if layer == "IND" and industry is None:
-                self.check.error(entry, "an IND (行业能力) competency needs its industry")
+            self.check.refuse(entry, framework_rules.anchor_error(layer, major, industry))
             if major is not None and self._known(entry, "majors", major, "major"):
                 props["major"] = major
                 self.rows["competencyMajors"].append(
@@ -484,16 +481,10 @@ class _Builder:
                 target, level = str(link.get("competency")), str(link.get("level"))
                 if not self._known(entry, "competencies", target, "progressesTo", line):
                     continue
-                if source_level not in levels_of.get(entry.code, set()):
-                    self.check.error(entry, f"progressesTo.from {source_level!r}: the competency "
-                                     "has no requirement at that level", line=line)
-                    continue
-                if level not in levels_of.get(target, set()):
-                    self.check.error(entry, f"progressesTo: {target} has no requirement at "
-                                     f"{level!r}", line=line)
-                    continue
-                if self.level_rank.get(level, 0) <= self.level_rank.get(source_level, 0):
-                    self.check.error(entry, "progressesTo must lead to a higher level", line=line)
+                error = framework_rules.progression_error(
+                    entry.code, source_level, levels_of.get(entry.code, set()), target, level,
+                    levels_of.get(target, set()), self.level_rank)
+                if self.check.refuse(entry, error, line=line):
                     continue
                 self.rows["progressions"].append({
                     "source": requirement_uid(self.fw, entry.code, source_level),
@@ -604,9 +595,8 @@ class _Builder:
 
             def essential(spec: dict[str, Any], entry: _Entry = entry) -> dict[str, Any]:
                 value = spec.get("essential", False)
-                if not isinstance(value, bool):
-                    self.check.error(entry, "essential must be true or false",
-                                     line=int(spec.get("__line__", 0)))
+                self.check.refuse(entry, framework_rules.flag_error(value, "essential"),
+                                  line=int(spec.get("__line__", 0)))
                 return {"essential": bool(value)}
 
             self._links(entry, "needs", "needs", props["uid"], level, essential)
@@ -645,8 +635,9 @@ class _Builder:
             if self._known(entry, "majors", major, "major"):
                 props["major"] = major
                 major_levels = self.by_code["majors"][major].data.get("levels") or []
-                if level and level not in major_levels:
-                    self.check.error(entry, f"major {major} does not exist at level {level}")
+                if level:
+                    self.check.refuse(entry, framework_rules.major_level_error(
+                        major, level, major_levels))
             taught: set[str] = set()
             for spec in self._list(entry, "courses", required=True):
                 if not isinstance(spec, dict):
@@ -658,8 +649,8 @@ class _Builder:
                     continue
                 semester = self._int(entry, "semester", 1, 12, data=spec)
                 required = spec.get("required", True)
-                if not isinstance(required, bool):
-                    self.check.error(entry, "required must be true or false", line=line)
+                self.check.refuse(entry, framework_rules.flag_error(required, "required"),
+                                  line=line)
                 taught |= teaches.get(self._uid(course), set())
                 self.rows["programCourses"].append({
                     "source": props["uid"], "target": self._uid(course),
