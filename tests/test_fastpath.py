@@ -40,7 +40,8 @@ SAME: list[tuple[str, Any]] = [
     ("{ c: competency(code: \"GEN-28\") { code all: prerequisites(transitive: true) { code } "
      "direct: prerequisites { code dependents { code } } dependents(transitive: true) { code } "
      f"gz: requirement(level: GZ) {{ {REQUIREMENT} progressesTo {{ code levelCode }} "
-     "progressesFrom { code } } zz: requirement(level: ZZ) { code } bk: requirement(level: BK) { code } "
+     "progressesFrom { code } } zz: requirement(level: ZZ) { code } "
+     "bk: requirement(level: BK) { code } "
      f"requirements {{ {REQUIREMENT} progressesFrom {{ code }} }} }} "
      "d: competency(code: \"GEN-01\", framework: \"AIL@2025.1\") { code dependents { code } } }",
      {}),
