@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from graph import rules
 from graph.content import (
     UPSERT_JOB_ROLES,
 )
@@ -13,7 +14,6 @@ from graph.editing.batch import (
     Batch,
     Row,
     finish,
-    is_design,
     link_rows,
     recheck,
     relink,
@@ -21,9 +21,9 @@ from graph.editing.batch import (
     write,
 )
 from graph.editing.errors import (
-    INVALID_VALUE,
     EditResult,
 )
+from graph.rules import is_design
 from graph.store import GraphStore
 
 __all__ = ["upsert_job_roles"]
@@ -46,9 +46,7 @@ async def upsert_job_roles(store: GraphStore, fw: str, rows: Sequence[Row],
         value = spec.get("essential", False)
         if value is None:
             value = False
-        if not isinstance(value, bool):
-            batch.error(INVALID_VALUE, "essential must be true or false", index,
-                        f"{where}.essential")
+        batch.refuse(rules.flag_error(value, "essential"), index, f"{where}.essential")
         return {"essential": bool(value)}
 
     for index, row in enumerate(batch.rows):
