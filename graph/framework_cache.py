@@ -234,29 +234,34 @@ class CachingFrameworkRepository(FrameworkRepository):
         if is_cacheable(framework):
             self._admitted[str(framework["uid"])] = framework
 
-    async def _snapshot(self, fw: str) -> FrameworkSnapshot | None:
+    async def snapshot(self, fw: str) -> FrameworkSnapshot | None:
+        """The snapshot of ``fw`` if the request admitted it and it is frozen."""
         if fw not in self._admitted:
             return None
         if fw not in self._snapshots:
             self._snapshots[fw] = await self.cache.snapshot(self._store, self._admitted[fw])
         return self._snapshots[fw]
 
+    def loaded_snapshot(self, fw: str) -> FrameworkSnapshot | None:
+        """The snapshot of ``fw`` if this request already holds it (no await)."""
+        return self._snapshots.get(fw)
+
     async def page(self, label: str, fw: str, flt: CompetencyFilter,
                    after: str | None, limit: int) -> list[Record]:
-        snap = await self._snapshot(fw) if label == "Competency" else None
+        snap = await self.snapshot(fw) if label == "Competency" else None
         if snap is None:
             return await super().page(label, fw, flt, after, limit)
         return snap.page(flt, after, limit)
 
     async def count(self, label: str, fw: str, flt: CompetencyFilter) -> int:
-        snap = await self._snapshot(fw) if label == "Competency" else None
+        snap = await self.snapshot(fw) if label == "Competency" else None
         if snap is None:
             return await super().count(label, fw, flt)
         return snap.count(flt)
 
     async def _split(self, uids: Sequence[str]) -> tuple[list[FrameworkSnapshot | None],
                                                         list[str]]:
-        snaps = [await self._snapshot(uid.split("|", 1)[0]) for uid in uids]
+        snaps = [await self.snapshot(uid.split("|", 1)[0]) for uid in uids]
         return snaps, [uid for uid, snap in zip(uids, snaps, strict=True) if snap is None]
 
     async def nodes_by_uid(self, label: str, uids: Sequence[str]) -> list[Record | None]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import statistics
@@ -30,6 +31,7 @@ from bench.peer.servers import cpu_seconds, neo4j_pid
 from graph.embedded import EmbeddedServer, EmbeddedStore
 from graph.store import GraphStore
 from schema import ANONYMOUS, Context, build_schema
+from schema.fastpath import FastPath
 from schema.limits import QueryLimits
 from service.graphql_http import GraphQLView, HttpLimits
 
@@ -42,13 +44,17 @@ async def _run(view: GraphQLView, store: GraphStore, query: str, variables: dict
 
     prepared = view.prepare(query, 50_000)
     assert prepared.document is not None and not prepared.errors, prepared.errors
+    operation = view._operation(prepared.document, None)
+    fast = view.fast_path.plan(prepared.document, operation) if view.fast_path else None
     trips = store.round_trips
     cpu, store_cpu = time.process_time(), cpu_seconds(engine) if engine else 0.0
     for _ in range(count):
-        result = execute(view.schema, prepared.document, context_value=Context(store, ANONYMOUS),
-                         variable_values=variables, executor_class=view.executor_class)
-        if not isinstance(result, ExecutionResult):
-            result = await result
+        context = Context(store, ANONYMOUS)
+        result = await fast.run(context, variables) if fast is not None else None
+        if result is None:
+            executed = execute(view.schema, prepared.document, context_value=context,
+                               variable_values=variables, executor_class=view.executor_class)
+            result = executed if isinstance(executed, ExecutionResult) else await executed
         assert not result.errors, result.errors
         json.dumps({"data": result.data}, ensure_ascii=False, separators=(",", ":"))
     return {"cpuMs": (time.process_time() - cpu) * 1000 / count,
@@ -58,18 +64,25 @@ async def _run(view: GraphQLView, store: GraphStore, query: str, variables: dict
 
 async def measure(store: GraphStore, engine: int | None, *, requests: int,
                   repeats: int) -> dict[str, dict[str, float]]:
-    """Per query: median CPU per request (this process, the store) and round trips."""
+    """Per query, with the fast path (as served) and without it: median CPU per request
+    (this process, the store) and round trips."""
     schema = build_schema()
-    view = GraphQLView(schema._schema, limits=QueryLimits(), http=HttpLimits(),
-                       context=lambda _request: None,
-                       executor_class=schema.execution_context_class)
+    views = {
+        "fast": GraphQLView(schema._schema, limits=QueryLimits(), http=HttpLimits(),
+                            context=lambda _request: None,
+                            executor_class=schema.execution_context_class,
+                            fast_path=FastPath(schema._schema)),
+        "graphql-core": GraphQLView(schema._schema, limits=QueryLimits(), http=HttpLimits(),
+                                    context=lambda _request: None,
+                                    executor_class=schema.execution_context_class),
+    }
     variables = {"a": {}, "b": {"code": deepest_competency()[0]}}
     figures: dict[str, dict[str, float]] = {}
-    for name in ("a", "b"):
+    for (path, view), name in itertools.product(views.items(), ("a", "b")):
         await _run(view, store, PROJECT[name], variables[name], 20, engine)  # warm-up
         runs = [await _run(view, store, PROJECT[name], variables[name], requests, engine)
                 for _ in range(repeats)]
-        figures[name] = {key: round(statistics.median(r[key] for r in runs), 3)
+        figures[f"{name} ({path})"] = {key: round(statistics.median(r[key] for r in runs), 3)
                          for key in runs[0]}
     return figures
 
