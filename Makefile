@@ -19,7 +19,7 @@ WEB_SOURCES := $(wildcard web/src/*.ts web/src/*.css web/src/views/*.ts) web/ind
 
 # Tests on every core; a module stays on one worker (tests/conftest.py). PYTEST_WORKERS= runs
 # them in one process.
-PYTEST_WORKERS ?= -n auto --dist loadgroup --no-loadscope-reorder
+PYTEST_WORKERS ?= -n auto --dist loadfile --no-loadscope-reorder
 
 .PHONY: serve test lint typecheck load bench bench-smoke clean schema web screenshots lock
 
