@@ -167,7 +167,7 @@ MARK_COUNTED = Cypher(
     "SET s.cohortProgram = row.program, s.cohortClass = row.classLabel "
     "RETURN count(s) AS marked"
 )
-_GROUPS_PER_QUERY = 16
+_GROUPS_PER_QUERY = 64
 _ATTEMPTS = 20
 
 
