@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.generate import Scale, Slice, generate, student_of
+from bench.matching import candidate_timings
 from graph import analytics, learners
 from graph.embedded import EmbeddedServer, EmbeddedStore
 from graph.framework import FrameworkRepository
@@ -268,6 +269,20 @@ async def _store_figures(store: EmbeddedStore, generated: Slice, options: Option
         f"cohort of all students ({everyone_report.students:,})", _median(everyone), "s",
         target="≤ 0.3 s", meets=_median(everyone) <= 0.3, samples=everyone)
     log(f"cohort: college {_median(one):.3f} s, all {_median(everyone):.3f} s")
+
+    # candidates for a job role (graph/matching.py): a first page, ranked in the store
+    matched = await candidate_timings(store, generated, options.repeats)
+    figures["candidates.college"] = Figure(
+        f"candidates for {matched.job} ({matched.needs} needs), one college "
+        f"({matched.college_students:,}), first page", _median(matched.college_seconds), "s",
+        samples=matched.college_seconds)
+    figures["candidates.all"] = Figure(
+        f"candidates for {matched.job}, all students ({matched.all_students:,}), first page",
+        _median(matched.all_seconds), "s", target="≤ 0.3 s",
+        meets=_median(matched.all_seconds) <= 0.3 and matched.ordered,
+        samples=matched.all_seconds, note=None if matched.ordered else "page out of order")
+    log(f"candidates: college {_median(matched.college_seconds):.3f} s, "
+        f"all {_median(matched.all_seconds):.3f} s")
 
     # transitive prerequisites of the deepest competency, through the repository
     repository = FrameworkRepository(store)

@@ -1,8 +1,11 @@
 """Students and their evidence: validated batches, idempotent writes, maintained attainment.
 
-Rules (README "Gap analysis rules"): a result whose score / maxScore reaches the pass ratio
-demonstrates, for every competency its assessment MEASURES, the proficiency of that edge; a
-certification held demonstrates the proficiency of its EVIDENCES edge. A student's attained
+Rules (README "The rules"): a result whose score / maxScore reaches the pass ratio (compared
+exactly, in decimal: ``passes``) demonstrates, for every competency its assessment MEASURES,
+the proficiency of that edge; a certification held demonstrates the proficiency of its
+EVIDENCES edge up to the certification cap (supplementary evidence, 004 指引 二(二): above the
+cap only the college's own assessment counts), and a certification recorded again keeps its
+earliest date. A student's attained
 proficiency per competency is the highest demonstrated, kept on the ``STANDS`` edge together
 with the evidence that set it (ties: the earliest evidence, then the smaller code), and
 raised on ingest, so reads never recompute it from every result.
@@ -23,12 +26,14 @@ from typing import Any
 from graph import bounds
 from graph.analytics import refresh_summaries
 from graph.cypher import Cypher
+from graph.evidence import DEFAULT_CERTIFICATION_CAP, counted_proficiency, earliest, passes
 from graph.programs import refresh_standing
 from graph.store import GraphStore, Record
 
 __all__ = [
-    "MAX_BATCH", "BatchOutcome", "EvidenceCatalog", "RowError", "record_certifications",
-    "record_completions", "record_results", "record_students", "record_totals", "student_uid",
+    "DEFAULT_CERTIFICATION_CAP", "MAX_BATCH", "BatchOutcome", "EvidenceCatalog", "RowError",
+    "passes", "record_certifications", "record_completions", "record_results",
+    "record_students", "record_totals", "student_uid",
 ]
 
 MAX_BATCH = 10_000
@@ -88,16 +93,19 @@ RECORD_COMPLETIONS = Cypher(
     "SET d.term = row.term, d.grade = row.grade "
     "RETURN count(d) AS written"
 )
-# Returns each row's date as it was before the write (null for a new certificate), as for
-# results: a changed date can change which evidence sets attainment.
+# A certification recorded again keeps the earliest date it was recorded with, whatever the
+# order the rows arrive in (the holder held it from then on). Returns each row's date as it
+# was before the write (null for a new certificate) and the date given; the date kept is
+# worked out from those two in Python (see RECORD_RESULTS on reading back after a SET).
 RECORD_CERTIFICATIONS = Cypher(
     "UNWIND $rows AS row "
     "MATCH (s:Student {uid: row.student}) "
     "MATCH (c:Certification {uid: row.certification}) "
     "MERGE (s)-[h:HOLDS]->(c) "
     "WITH s, h, row, toString(h.heldOn) AS before "
-    "SET h.heldOn = row.heldOn "
-    "RETURN s.uid AS student, before, row.heldOn AS now"
+    "SET h.heldOn = CASE WHEN h.heldOn IS NULL OR row.heldOn < h.heldOn THEN row.heldOn "
+    "ELSE h.heldOn END "
+    "RETURN s.uid AS student, before, row.heldOn AS given"
 )
 # Compare-and-set: the candidate wins on a higher proficiency, then earlier evidence, then
 # the smaller code, so the outcome does not depend on the order evidence arrives in.
@@ -377,50 +385,57 @@ def _better(candidate: tuple[int, str, str, str], current: tuple[int, str, str, 
     return kind + code < best_kind + best_code
 
 
-def best_evidence(candidates: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def best_evidence(candidates: Iterable[Mapping[str, Any]],
+                  certification_cap: int = DEFAULT_CERTIFICATION_CAP) -> list[dict[str, Any]]:
     """The best candidate per (student, competency), as RAISE_ATTAINMENT rows."""
     best: dict[tuple[str, str], tuple[int, str, str, str]] = {}
     for row in candidates:
         key = (row["student"], row["competency"])
-        value = (int(row["proficiency"]), str(row["at"]), str(row["kind"]), str(row["code"]))
+        counted = counted_proficiency(str(row["kind"]), int(row["proficiency"]),
+                                      certification_cap)
+        value = (counted, str(row["at"]), str(row["kind"]), str(row["code"]))
         if key not in best or _better(value, best[key]):
             best[key] = value
     return [{"student": s, "competency": c, "proficiency": p, "at": at, "kind": kind,
              "code": code} for (s, c), (p, at, kind, code) in best.items()]
 
 
-async def _raise(store: GraphStore, candidates: list[dict[str, Any]]) -> None:
-    rows = best_evidence(candidates)
+async def _raise(store: GraphStore, candidates: list[dict[str, Any]],
+                 certification_cap: int) -> None:
+    rows = best_evidence(candidates, certification_cap)
     for start in range(0, len(rows), MAX_BATCH):
         await store.write(RAISE_ATTAINMENT, {"rows": rows[start:start + MAX_BATCH]})
 
 
 async def _apply_evidence(store: GraphStore, candidates: list[dict[str, Any]],
-                          written: Sequence[Record], defer_summaries: bool) -> None:
+                          written: Sequence[Record], defer_summaries: bool,
+                          certification_cap: int) -> None:
     """After evidence is stored: raise attainment with the new candidates, re-derive it for
     students whose earlier evidence was changed (a correction can lower it), then refresh
     the summaries and cohort tallies of every student the batch touched."""
     changed = sorted({r["student"] for r in written
                       if r["before"] is not None and r["before"] != r["now"]})
-    await _raise(store, candidates)
-    await recompute_attainment(store, changed)
+    await _raise(store, candidates, certification_cap)
+    await recompute_attainment(store, changed, certification_cap=certification_cap)
     if not defer_summaries:
         await refresh_summaries(store, [row["student"] for row in candidates] + changed)
 
 
-async def recompute_attainment(store: GraphStore, students: Sequence[str]) -> None:
+async def recompute_attainment(store: GraphStore, students: Sequence[str], *,
+                               certification_cap: int = DEFAULT_CERTIFICATION_CAP) -> None:
     """Re-derive attainment from all evidence: used when a correction lowered a result."""
     if not students:
         return
     await store.write(RESET_ATTAINMENT, {"students": list(students)})
     evidence = await store.read(PASSED_EVIDENCE_OF_STUDENTS, {"students": list(students)})
-    await _raise(store, evidence)
+    await _raise(store, evidence, certification_cap)
 
 
 async def record_results(store: GraphStore, rows: Sequence[Mapping[str, Any]], *,
                          pass_ratio: float = 0.6, allowed_colleges: set[str] | None = None,
                          catalog: EvidenceCatalog | None = None,
         dry_run: bool = False, defer_summaries: bool = False,
+        certification_cap: int = DEFAULT_CERTIFICATION_CAP,
 ) -> BatchOutcome:
     """Assessment results (college, student, assessment, score, maxScore?, takenAt).
 
@@ -456,8 +471,9 @@ async def record_results(store: GraphStore, rows: Sequence[Mapping[str, Any]], *
             continue
         if check.duplicate(index, (student["uid"], code, taken_at), seen, "result"):
             continue
-        ratio = round(score / max_score, 6)  # rounded on write: no decision on a float tie
-        passed = ratio >= pass_ratio
+        ratio = round(score / max_score, 6)  # kept for display; the decision is exact
+        passed = passes(row["score"], row.get("maxScore") if given_max is not None
+                        else max_score, pass_ratio)
         clean.append({"student": student["uid"], "assessment": assessment.uid,
                       "takenAt": taken_at, "score": score, "maxScore": max_score,
                       "ratio": ratio, "passed": passed})
@@ -470,7 +486,7 @@ async def record_results(store: GraphStore, rows: Sequence[Mapping[str, Any]], *
     if dry_run:  # validated only: the importer checks a whole file before writing any of it
         return BatchOutcome()
     written = await store.write(RECORD_RESULTS, {"rows": clean})
-    await _apply_evidence(store, candidates, written, defer_summaries)
+    await _apply_evidence(store, candidates, written, defer_summaries, certification_cap)
     return BatchOutcome(written=len(clean))
 
 
@@ -478,8 +494,10 @@ async def record_certifications(store: GraphStore, rows: Sequence[Mapping[str, A
                                 allowed_colleges: set[str] | None = None,
                                 catalog: EvidenceCatalog | None = None,
         dry_run: bool = False, defer_summaries: bool = False,
+        certification_cap: int = DEFAULT_CERTIFICATION_CAP,
 ) -> BatchOutcome:
-    """Certifications held (college, student, certification, heldOn)."""
+    """Certifications held (college, student, certification, heldOn). A certificate recorded
+    again keeps its earliest date; it counts for at most ``certification_cap``."""
     catalog, check, known = await _open_evidence_batch(store, rows, catalog)
     clean: list[dict[str, Any]] = []
     candidates: list[dict[str, Any]] = []
@@ -507,8 +525,11 @@ async def record_certifications(store: GraphStore, rows: Sequence[Mapping[str, A
         return BatchOutcome(errors=check.errors)
     if dry_run:  # validated only: the importer checks a whole file before writing any of it
         return BatchOutcome()
-    written = await store.write(RECORD_CERTIFICATIONS, {"rows": clean})
-    await _apply_evidence(store, candidates, written, defer_summaries)
+    stored = await store.write(RECORD_CERTIFICATIONS, {"rows": clean})
+    written = [{"student": r["student"], "before": r["before"],
+                "now": earliest(r["before"], r["given"])}
+               for r in stored]
+    await _apply_evidence(store, candidates, written, defer_summaries, certification_cap)
     return BatchOutcome(written=len(clean))
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
+from graph.evidence import DEFAULT_CERTIFICATION_CAP
 from graph.framework import EDGES, NODE_LABELS, FrameworkRepository
 from graph.store import GraphStore, Record
 from schema.access import Principal
@@ -31,9 +32,11 @@ class Context:
 
     def __init__(self, store: GraphStore, principal: Principal,
                  limits: Limits | None = None, request: Any = None,
-                 pass_ratio: float = 0.6) -> None:
+                 pass_ratio: float = 0.6,
+                 certification_cap: int = DEFAULT_CERTIFICATION_CAP) -> None:
         self.store = store
         self.pass_ratio = pass_ratio
+        self.certification_cap = certification_cap
         self.principal = principal
         self.limits = limits or Limits()
         self.request = request

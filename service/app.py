@@ -120,7 +120,8 @@ def graphql_view(settings: Settings) -> GraphQLView:
         user = request.user
         assert isinstance(user, PrincipalUser), "AuthenticationMiddleware sets the principal"
         return Context(store, user.principal, page_limits, request,
-                       pass_ratio=settings.pass_ratio)
+                       pass_ratio=settings.pass_ratio,
+                       certification_cap=settings.certification_cap)
 
     return GraphQLView(
         schema._schema, limits=query_limits,
