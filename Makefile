@@ -3,6 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Pinned, hash-checked installs (make lock writes them from pyproject.toml with uv).
+LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
+UV_VERSION := 0.13.9
+UV := $(VENV)-uv/bin/uv
+LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --quiet \
+	--custom-compile-command "make lock"
 LINT_NODE := tools/cypher-lint/node_modules/.package-lock.json
 AUDIT_NODE := tools/http-audit/node_modules/.package-lock.json
 WEB_NODE := web/node_modules/.package-lock.json
@@ -10,13 +17,25 @@ WEB_APP := service/static/app/index.html
 WEB_SOURCES := $(wildcard web/src/*.ts web/src/*.css web/src/views/*.ts) web/index.html \
 	web/vite.config.ts web/tsconfig.json web/package.json $(wildcard web/scripts/*.mjs)
 
-.PHONY: serve test lint typecheck load bench bench-smoke clean schema web screenshots
+.PHONY: serve test lint typecheck load bench bench-smoke clean schema web screenshots lock
 
-$(STAMP): pyproject.toml
+# Every package at its locked version and hash; the checkout itself without dependencies.
+$(STAMP): pyproject.toml $(DEV_LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r $(DEV_LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# After changing pyproject's dependencies: keeps every other pin (make lock UPGRADE=--upgrade
+# moves them all to the newest releases that fit).
+$(UV):
+	$(PYTHON) -m venv $(VENV)-uv
+	$(VENV)-uv/bin/pip install --quiet uv==$(UV_VERSION)
+
+lock: $(UV)
+	$(UV) pip compile pyproject.toml $(LOCK_FLAGS) $(UPGRADE) -o $(LOCK)
+	$(UV) pip compile pyproject.toml --extra dev $(LOCK_FLAGS) $(UPGRADE) -o $(DEV_LOCK)
 
 $(LINT_NODE): tools/cypher-lint/package.json tools/cypher-lint/package-lock.json
 	npm ci --prefix tools/cypher-lint --no-audit --no-fund --loglevel=error
@@ -53,7 +72,7 @@ schema: $(STAMP)
 test: $(STAMP) $(LINT_NODE) $(AUDIT_NODE) $(WEB_APP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=30 --durations-min=1
 
 # The README's pictures: the browser tests, saving a screenshot of every view.
 screenshots: $(STAMP) $(WEB_APP)
@@ -66,5 +85,5 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) tools/cypher-lint/node_modules tools/http-audit/node_modules web/node_modules \
+	rm -rf $(VENV) $(VENV)-uv tools/cypher-lint/node_modules tools/http-audit/node_modules web/node_modules \
 		service/static/app data

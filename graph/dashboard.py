@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from graph.analytics import CohortReport, cohort_report
+from graph.cohorts import CohortReport, cohort_report
 from graph.cypher import Cypher
 from graph.store import GraphStore
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from graph.analytics import refresh_summaries
+from graph.attainment import refresh_summaries
 from graph.cypher import Cypher
 from graph.store import GraphStore, Record
 

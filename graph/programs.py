@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from graph.analytics import refresh_summaries
+from graph.attainment import refresh_summaries
 from graph.cypher import Cypher
 from graph.store import GraphStore, Record
 

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from graph.learners import MAX_BATCH, BatchOutcome, RowError
+from graph.batches import MAX_BATCH, BatchOutcome, RowError
 
 __all__ = ["MAX_BATCH", "BatchOutcome", "RowCheck", "RowError", "check_size", "split_codes"]
 

@@ -13,7 +13,8 @@ from typing import Any
 from strawberry.dataloader import DataLoader
 
 from graph.evidence import DEFAULT_CERTIFICATION_CAP
-from graph.framework import EDGES, NODE_LABELS, FrameworkRepository
+from graph.framework import EDGES, NODE_LABELS
+from graph.framework_cache import CachingFrameworkRepository, FrameworkCache, shared_cache
 from graph.store import GraphStore, Record
 from schema.access import Principal
 from schema.errors import ApiError
@@ -32,7 +33,7 @@ class Context:
 
     def __init__(self, store: GraphStore, principal: Principal,
                  limits: Limits | None = None, request: Any = None,
-                 pass_ratio: float = 0.6,
+                 pass_ratio: float = 0.6, cache: FrameworkCache | None = None,
                  certification_cap: int = DEFAULT_CERTIFICATION_CAP) -> None:
         self.store = store
         self.pass_ratio = pass_ratio
@@ -40,7 +41,8 @@ class Context:
         self.principal = principal
         self.limits = limits or Limits()
         self.request = request
-        self.framework = FrameworkRepository(store)
+        # Frozen versions this request resolves are read from the process's cache.
+        self.framework = CachingFrameworkRepository(store, cache or shared_cache(store))
         self.nodes: dict[str, DataLoader[str, Record | None]] = {
             label: DataLoader(load_fn=self._node_loader(label)) for label in NODE_LABELS
         }
@@ -92,4 +94,5 @@ class Context:
             raise ApiError("FRAMEWORK_NOT_FOUND", f"no framework {uid!r} visible to you",
                            framework=uid)
         self._frameworks[uid] = record
+        self.framework.admit(record)
         return record

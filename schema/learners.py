@@ -13,9 +13,9 @@ import strawberry
 from strawberry.types import Info
 
 from graph import analytics, learners
-from graph.analytics import DimensionReadiness as _Readiness
-from graph.analytics import Standing
 from graph.ids import element_uid
+from graph.standing import DimensionReadiness as _Readiness
+from graph.standing import Standing
 from graph.store import Record
 from schema.access import Principal, Role
 from schema.context import Context

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from graph.content import FrozenFrameworkError, LoadOutcome, load_framework_content
+from graph.dag import find_cycle
 from graph.store import GraphStore
-from seed.validate import DEFAULT_SEED_DIR, SeedError, SeedInvalid, find_cycle, parse_seed
+from seed.validate import DEFAULT_SEED_DIR, SeedError, SeedInvalid, parse_seed
 
 __all__ = [
     "DEFAULT_SEED_DIR", "FrozenFrameworkError", "LoadOutcome", "SeedError", "SeedInvalid",

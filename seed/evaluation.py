@@ -19,6 +19,7 @@ import re
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
+from graph import rules as framework_rules
 from seed import rules
 
 if TYPE_CHECKING:
@@ -48,9 +49,10 @@ def _line(spec: dict[str, Any]) -> int:
 
 def _weight(b: _Builder, entry: _Entry, spec: dict[str, Any], what: str) -> float | None:
     value = spec.get("weight")
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
-        b.check.error(entry, f"{what}: weight must be in (0, 1], got {value!r}", line=_line(spec))
+    error = framework_rules.number_error(value, "weight", 0, 1, open_low=True)
+    if b.check.refuse(entry, error and error.about(what), line=_line(spec)):
         return None
+    assert isinstance(value, int | float)
     return float(value)
 
 

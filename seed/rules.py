@@ -1,7 +1,10 @@
 """Content rules of the reference framework, as small functions that return a reason or None.
 
-Each rule takes plain values and knows nothing of files or lines, so the seed validator, the
-content report and (later) the editing mutations can share one definition and one message.
+Each rule takes plain values and knows nothing of files or lines, so the seed validator and
+the content report share one definition and one message. These are rules of the reference
+framework's *text*; the framework's structural rules (proficiency range, level maximum, the
+design exemption, codes, cycles), which the editing mutations enforce too, are in
+``graph/rules.py``.
 
 The proficiency verbs (``VERBS``) are the documented scale of ``seed/README.md``:
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -18,9 +17,10 @@ from typing import Any
 
 import yaml
 
+from graph import rules as framework_rules
 from graph.content import FrameworkContent
-from graph.dag import find_cycle
 from graph.ids import element_uid, framework_uid, requirement_uid
+from graph.rules import RuleError
 from seed import evaluation, rules, teaching
 
 __all__ = ["DEFAULT_SEED_DIR", "SeedError", "SeedInvalid", "parse_entries", "parse_seed"]
@@ -32,23 +32,12 @@ KINDS = (
     *teaching.TEACHING_KINDS,
     *evaluation.EVALUATION_KINDS,
 )
-CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]*$")
-COURSE_KINDS = {"required", "elective"}
-ASSESSMENT_KINDS = {"written", "practical", "project", "portfolio"}
 COMPETENCY_KINDS = {"knowledge", "skill", "quality"}  # 知识 / 技能 / 素养
 
 
-@dataclass(frozen=True, slots=True)
-class SeedError:
-    file: str
-    entry: int  # 1-based position in the file's list; 0 for the file itself
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        entry = f" (entry {self.entry})" if self.entry else ""
-        return f"{where}{entry}: {self.message}"
+# A problem in the seed: the framework rules' one error shape (``graph.rules``), located by
+# ``file``, ``entry`` (1-based position in the file's list; 0 for the file itself) and ``line``.
+SeedError = RuleError
 
 
 class SeedInvalid(ValueError):
@@ -102,11 +91,20 @@ class _Checker:
         self.errors: list[SeedError] = []
 
     def error(self, entry: _Entry | None, message: str, *, file: str = "",
-              line: int = 0) -> None:
+              line: int = 0, code: str = framework_rules.INVALID_VALUE) -> None:
+        self.refuse(entry, RuleError(code, message), file=file, line=line)
+
+    def refuse(self, entry: _Entry | None, error: RuleError | None, *, file: str = "",
+               line: int = 0) -> bool:
+        """Record a broken rule (``graph.rules``) at ``entry``; True if there was one."""
+        if error is None:
+            return False
         if entry is None:
-            self.errors.append(SeedError(file, 0, line, message))
+            self.errors.append(error.at(file=file, entry=0, line=line))
         else:
-            self.errors.append(SeedError(entry.file, entry.index, line or entry.line, message))
+            self.errors.append(error.at(file=entry.file, entry=entry.index,
+                                        line=line or entry.line))
+        return True
 
 
 def _read_files(seed_dir: Path, check: _Checker) -> dict[str, list[_Entry]]:
@@ -145,11 +143,6 @@ def _read_files(seed_dir: Path, check: _Checker) -> dict[str, list[_Entry]]:
                 continue
             entries[kind].append(_Entry(kind, name, index, item))
     return entries
-
-
-def _is_design(entry_or_value: Any) -> bool:
-    source = entry_or_value.get("source") if isinstance(entry_or_value, dict) else entry_or_value
-    return isinstance(source, str) and source.strip().lower().startswith("design")
 
 
 def parse_seed(seed_dir: Path = DEFAULT_SEED_DIR) -> FrameworkContent:
@@ -199,33 +192,30 @@ class _Builder:
         value = entry.data.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
-                self.check.error(entry, f"missing {key}")
+                self.check.error(entry, f"missing {key}", code=framework_rules.MISSING_FIELD)
             return None
         if not isinstance(value, str | int | float):
             self.check.error(entry, f"{key} must be text")
             return None
         return str(value).strip()
 
-    def _int(self, entry: _Entry, key: str, low: int, high: int | None = None,
+    def _int(self, entry: _Entry, key: str, low: int, high: int,
              data: dict[str, Any] | None = None) -> int | None:
         source = entry.data if data is None else data
         value = source.get(key)
         line = int(source.get("__line__", 0)) if data is not None else 0
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.check.error(entry, f"{key} must be a whole number, got {value!r}", line=line)
+        error = framework_rules.number_error(value, key, low, high, whole=True)
+        if self.check.refuse(entry, error, line=line):
             return None
-        if value < low or (high is not None and value > high):
-            bound = f"{low}..{high}" if high is not None else f">= {low}"
-            self.check.error(entry, f"{key} {value} is outside {bound}", line=line)
-            return None
+        assert isinstance(value, int)
         return value
 
     def _common(self, entry: _Entry, *, coded: bool = True) -> dict[str, Any]:
         props: dict[str, Any] = {}
         if coded:
             code = self._text(entry, "code")
-            if code is not None and not CODE.match(code):
-                self.check.error(entry, f"code {code!r} must be upper-case letters, digits, '-'")
+            if code is not None:
+                self.check.refuse(entry, framework_rules.code_error(code))
             props["code"] = code
         for key in ("nameZh", "nameEn", "source"):
             props[key] = self._text(entry, key)
@@ -242,7 +232,8 @@ class _Builder:
             if code and code in self.by_code[kind]:
                 first = self.by_code[kind][code]
                 self.check.error(entry, f"duplicate {kind} code {code!r} "
-                                 f"(first at {first.file}:{first.line})")
+                                 f"(first at {first.file}:{first.line})",
+                                 code=framework_rules.DUPLICATE_CODE)
                 continue
             if code:
                 self.by_code[kind][code] = entry
@@ -250,10 +241,8 @@ class _Builder:
         return unique
 
     def _known(self, entry: _Entry, kind: str, code: Any, what: str, line: int = 0) -> bool:
-        if not isinstance(code, str) or code not in self.by_code[kind]:
-            self.check.error(entry, f"{what} refers to unknown {kind} code {code!r}", line=line)
-            return False
-        return True
+        error = framework_rules.unknown_code_error(code, self.by_code[kind], kind, what)
+        return not self.check.refuse(entry, error, line=line)
 
     def _list(self, entry: _Entry, key: str, *, required: bool = False) -> list[Any]:
         value = entry.data.get(key)
@@ -376,17 +365,16 @@ class _Builder:
 
     def _proficiency(self, entry: _Entry, spec: dict[str, Any], level: str | None,
                      *, what: str) -> int | None:
-        value = self._int(entry, "proficiency", 1, 4, data=spec)
-        if value is None or level is None or level not in self.level_max:
-            return value
-        if value > self.level_max[level] and not _is_design(spec) and not _is_design(entry.data):
-            self.check.error(
-                entry,
-                f"{what}: proficiency {value} exceeds level {level}'s maximum "
-                f"{self.level_max[level]} (allowed only with a source starting 'design' "
-                "saying why)",
-                line=int(spec.get("__line__", 0)),
-            )
+        value = spec.get("proficiency")
+        design = (framework_rules.is_design(spec.get("source"))
+                  or framework_rules.is_design(entry.data.get("source")))
+        error = framework_rules.proficiency_error(value, level, self.level_max, design=design)
+        if error is not None and error.code == framework_rules.PROFICIENCY_ABOVE_LEVEL_MAX:
+            error = error.about(what)  # which link or requirement, as the entry has several
+        self.check.refuse(entry, error, line=int(spec.get("__line__", 0)))
+        if error is not None and error.code == framework_rules.PROFICIENCY_OUT_OF_RANGE:
+            return None
+        assert isinstance(value, int)
         return value
 
     def _competencies(self) -> None:
@@ -473,7 +461,7 @@ class _Builder:
             prerequisites[code] = []
             for required in self._list(entry, "requires"):
                 if required == code:
-                    self.check.error(entry, f"{code} cannot require itself")
+                    self.check.refuse(entry, framework_rules.self_requirement_error(code))
                 elif self._known(entry, "competencies", required, "requires"):
                     prerequisites[code].append(required)
                     self.rows["prerequisites"].append(
@@ -512,10 +500,11 @@ class _Builder:
                     "target": requirement_uid(self.fw, target, level)})
 
     def _refuse_cycles(self, kind: str, graph: dict[str, list[str]], what: str) -> None:
-        cycle = find_cycle(graph)
-        if cycle:
-            entry = self.by_code[kind][cycle[0]]
-            self.check.error(entry, f"{what}: {' → '.join(cycle)}")
+        order = {code: position for position, code in enumerate(self.by_code[kind])}
+        found = framework_rules.cycle_error(graph, what, order)
+        if found is not None:
+            start, error = found
+            self.check.refuse(self.by_code[kind][start], error)
 
     def _links(self, entry: _Entry, key: str, row_key: str, uid: str, level: str | None,
                extra: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> list[str]:
@@ -552,24 +541,23 @@ class _Builder:
             if self._known(entry, "layers", layer, "layer"):
                 props["layer"] = layer
             kind = entry.data.get("kind")
-            if kind not in COURSE_KINDS:
-                self.check.error(entry, f"kind must be one of {sorted(COURSE_KINDS)}")
+            self.check.refuse(entry, framework_rules.one_of_error(kind, "kind",
+                                                                 framework_rules.COURSE_KINDS))
             props["kind"] = kind
             for key, target in (("major", "majors"), ("industry", "industries")):
                 if entry.data.get(key) is not None and self._known(
                         entry, target, entry.data[key], key):
                     props[key] = entry.data[key]
             credits = entry.data.get("credits")
-            if isinstance(credits, bool) or not isinstance(credits, int | float) or not (
-                    0 < credits <= 30):
-                self.check.error(entry, f"credits must be a number in (0, 30], got {credits!r}")
+            self.check.refuse(entry, framework_rules.number_error(credits, "credits", 0, 30,
+                                                                 open_low=True))
             props["credits"] = float(credits) if isinstance(credits, int | float) else None
             props["hours"] = self._int(entry, "hours", 1, 2000)
             self._links(entry, "teaches", "teaches", props["uid"], level)
             prerequisites[entry.code] = []
             for required in self._list(entry, "requires"):
                 if required == entry.code:
-                    self.check.error(entry, "a course cannot require itself")
+                    self.check.refuse(entry, framework_rules.self_requirement_error(entry.code))
                 elif self._known(entry, "courses", required, "requires"):
                     prerequisites[entry.code].append(required)
                     self.rows["coursePrerequisites"].append(
@@ -582,17 +570,15 @@ class _Builder:
             props = self._versioned(entry)
             level = self._level_field(entry, props)
             kind = entry.data.get("kind")
-            if kind not in ASSESSMENT_KINDS:
-                self.check.error(entry, f"kind must be one of {sorted(ASSESSMENT_KINDS)}")
+            self.check.refuse(entry, framework_rules.one_of_error(
+                kind, "kind", framework_rules.ASSESSMENT_KINDS))
             props["kind"] = kind
             props["maxScore"] = self._int(entry, "maxScore", 1, 100000)
 
             def weight(spec: dict[str, Any], entry: _Entry = entry) -> dict[str, Any]:
                 value = spec.get("weight")
-                if isinstance(value, bool) or not isinstance(value, int | float) or not (
-                        0 < value <= 1):
-                    self.check.error(entry, f"weight must be in (0, 1], got {value!r}",
-                                     line=int(spec.get("__line__", 0)))
+                if self.check.refuse(entry, framework_rules.number_error(
+                        value, "weight", 0, 1, open_low=True), line=int(spec.get("__line__", 0))):
                     value = None
                 return {"weight": value}
 

@@ -20,8 +20,10 @@ from starlette.staticfiles import StaticFiles
 
 from graph.embedded import EmbeddedStore
 from graph.embedded_server import die_with_parent
+from graph.framework_cache import shared_cache
 from graph.store import GraphStore
 from schema import Context, Limits, Principal, build_schema
+from schema.fastpath import FastPath
 from schema.limits import QueryLimits
 from service.auth import InvalidToken, load_or_create_secret, principal_from_header
 from service.config import Settings
@@ -121,6 +123,7 @@ def graphql_view(settings: Settings) -> GraphQLView:
         assert isinstance(user, PrincipalUser), "AuthenticationMiddleware sets the principal"
         return Context(store, user.principal, page_limits, request,
                        pass_ratio=settings.pass_ratio,
+                       cache=shared_cache(request.app.state.store),
                        certification_cap=settings.certification_cap)
 
     return GraphQLView(
@@ -131,7 +134,8 @@ def graphql_view(settings: Settings) -> GraphQLView:
                         max_tokens_anonymous=settings.max_tokens_anonymous),
         context=context, executor_class=schema.execution_context_class,
         graphiql=graphiql if GRAPHIQL_DIR.is_dir() else None,
-        on_error_code=lambda code: instruments.errors.labels(code or "UNKNOWN").inc())
+        on_error_code=lambda code: instruments.errors.labels(code or "UNKNOWN").inc(),
+        fast_path=FastPath(schema._schema))
 
 
 def create_app(settings: Settings, *, store: GraphStore | None = None) -> Starlette:

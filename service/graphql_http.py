@@ -10,7 +10,8 @@ first, in this order, each a typed error with a stable ``extensions.code``:
 4. our linear limits (depth, cost, aliases, repeated keys: ``schema.limits``), then
    graphql-core's standard validation — parse + validation cached by document text;
 5. input limits on every argument and variable (``schema.inputs``);
-6. ``graphql.execute`` with the per-request context; unexpected errors are logged with their
+6. ``schema.fastpath`` for what it answers (browsing a cached framework version), else
+   ``graphql.execute`` with the per-request context; unexpected errors are logged with their
    traceback (no query text, no variables) and masked.
 
 Responses follow the GraphQL-over-HTTP spec: ``application/graphql-response+json`` with its
@@ -42,6 +43,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from schema.errors import STORE_UNAVAILABLE, error_code
+from schema.fastpath import FastPath, FastPlan
 from schema.inputs import InputPlan, plan_inputs
 from schema.limits import QueryLimits, check_limits
 
@@ -86,6 +88,7 @@ class _Prepared:
     document: DocumentNode | None
     errors: list[GraphQLError]
     plans: dict[str | None, InputPlan] = field(default_factory=dict)
+    fast: dict[str | None, FastPlan | None] = field(default_factory=dict)
 
 
 def _parse_error_code(message: str) -> str:
@@ -143,8 +146,10 @@ class GraphQLView:
     def __init__(self, schema: GraphQLSchema, *, limits: QueryLimits, http: HttpLimits,
                  context: Callable[[Request], Any], executor_class: Any = None,
                  graphiql: Callable[[Request], Any] | None = None,
-                 on_error_code: Callable[[str], None] | None = None) -> None:
+                 on_error_code: Callable[[str], None] | None = None,
+                 fast_path: FastPath | None = None) -> None:
         self.schema = schema
+        self.fast_path = fast_path
         self.limits = limits
         self.http = http
         self.context = context
@@ -308,9 +313,16 @@ class GraphQLView:
         input_errors = plan.check(variables)
         if input_errors:
             raise RequestFailed(400, "", "", errors=input_errors)
-        result = execute(self.schema, prepared.document, context_value=self.context(request),
-                         variable_values=variables, operation_name=name,
-                         executor_class=self.executor_class)
+        context = self.context(request)
+        fast = None
+        if self.fast_path is not None:
+            if name not in prepared.fast:
+                prepared.fast[name] = self.fast_path.plan(prepared.document, operation)
+            if (fast_plan := prepared.fast[name]) is not None:
+                fast = await fast_plan.run(context, variables)
+        result = fast if fast is not None else execute(
+            self.schema, prepared.document, context_value=context, variable_values=variables,
+            operation_name=name, executor_class=self.executor_class)
         if not isinstance(result, ExecutionResult):
             result = await result
         return self._result(result, media)

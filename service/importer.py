@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from graph import learners
-from graph.analytics import refresh_summaries
+from graph.attainment import refresh_summaries
 from graph.evidence import DEFAULT_CERTIFICATION_CAP
 from graph.store import GraphStore
 from service.import_kinds import IMPORT_KINDS

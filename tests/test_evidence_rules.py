@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from graph import analytics, learners
-from graph.analytics import _choose, _order
 from graph.cypher import Cypher
 from graph.embedded import EmbeddedStore
 from graph.evidence import DEFAULT_CERTIFICATION_CAP, passes
+from graph.paths import _choose, _order
 from schema import Context, Principal, Role, build_schema
 from seed import load_seed
 from tests.learner_data import COLLEGE, FW, result, student

@@ -91,7 +91,7 @@ async def test_a_broken_workbook_names_sheet_row_column_and_writes_nothing(
         read_workbook(bad)
     shown = [str(p) for p in refused.value.problems]
     assert "能力 competencies:3 [F nameZh]: missing nameZh" in shown
-    assert ("能力 competencies:4 [J requires]: requires refers to unknown competencies code "
+    assert ("能力 competencies:4 [J requires]: requires refers to unknown competency code "
             "'GEN-99'") in shown
     assert any(s.startswith("层次要求 competencies.requirements:2 [C proficiency]: "
                             "proficiency 7 is outside 1..4") for s in shown)

@@ -103,7 +103,7 @@ def test_prerequisite_cycle_is_refused_and_named(seed_copy: Path) -> None:
 def test_course_teaching_unknown_competency_is_refused(seed_copy: Path) -> None:
     edit(seed_copy, "courses-general.yaml",
          lambda d: d[0]["teaches"].append({"competency": "GEN-NOPE", "proficiency": 1}))
-    assert any("unknown competencies code 'GEN-NOPE'" in e for e in errors_of(seed_copy))
+    assert any("unknown competency code 'GEN-NOPE'" in e for e in errors_of(seed_copy))
 
 
 def test_program_requirement_no_course_teaches_is_refused(seed_copy: Path) -> None:

@@ -54,7 +54,7 @@ def test_a_broken_standard_is_refused_with_file_and_entry(seed_copy: Path) -> No
         "(entry 1): give exactly one threshold: minHours (total hours) or minCount (pieces)",
         "(entry 3): roles apply to project evidence only",
         "(entry 3): source must cite the 指引",
-        "(entry 10): tier refers to unknown teachers code 'TT-9'",
+        "(entry 10): tier refers to unknown teacher tier code 'TT-9'",
         "teachers.yaml:",
         "(entry 5): TS-2-PRO asks 10, less than TS-1-PRO of a lower tier (16): tiers are "
         "cumulative",

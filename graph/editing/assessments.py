@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from graph import rules
 from graph.content import (
     UPSERT_ASSESSMENTS,
 )
@@ -13,7 +14,6 @@ from graph.editing.batch import (
     Batch,
     Row,
     finish,
-    is_design,
     link_rows,
     recheck,
     relink,
@@ -21,14 +21,13 @@ from graph.editing.batch import (
     write,
 )
 from graph.editing.errors import (
-    INVALID_VALUE,
     EditResult,
 )
+from graph.rules import is_design
 from graph.store import GraphStore
 
 __all__ = ["upsert_assessments"]
 
-ASSESSMENT_KINDS = ("written", "practical", "project", "portfolio")
 
 RELINK_MEASURES = relink("Assessment", "MEASURES", "Competency")
 
@@ -49,9 +48,9 @@ async def upsert_assessments(store: GraphStore, fw: str, rows: Sequence[Row],
     for index, row in enumerate(batch.rows):
         props = batch.props(row, index, ("level", "kind", "maxScore"))
         level = batch.level(props, index)
-        if props.get("kind") is not None and props["kind"] not in ASSESSMENT_KINDS:
-            batch.error(INVALID_VALUE, f"kind must be one of {', '.join(ASSESSMENT_KINDS)}",
-                        index, "kind")
+        if props.get("kind") is not None:
+            batch.refuse(rules.one_of_error(props["kind"], "kind", rules.ASSESSMENT_KINDS),
+                         index)
         if "maxScore" in row:
             props["maxScore"] = batch.number(row["maxScore"], index, "maxScore", 1, 100000,
                                              whole=True)

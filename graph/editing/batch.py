@@ -3,35 +3,29 @@ exists, the errors so far), the field checks, and the write/relink/audit helpers
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from graph import rules
 from graph.cypher import Cypher
-from graph.dag import find_cycle
 from graph.editing.audit import Actor, record_audit
 from graph.editing.errors import (
     DUPLICATE_CODE,
     FRAMEWORK_FROZEN,
     FRAMEWORK_NOT_FOUND,
-    INVALID_CODE,
     INVALID_VALUE,
     MISSING_FIELD,
-    PREREQUISITE_CYCLE,
-    PROFICIENCY_ABOVE_LEVEL_MAX,
-    PROFICIENCY_OUT_OF_RANGE,
-    UNKNOWN_CODE,
     EditError,
     EditResult,
 )
 from graph.framework import FrameworkRepository
 from graph.ids import element_uid
+from graph.rules import RuleError
 from graph.store import GraphStore, Record
 
 Row = dict[str, Any]
 
-CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]*$")
 _TEXTS = ("nameZh", "nameEn", "source")
 _OPTIONAL_TEXTS = ("descriptionZh", "descriptionEn")
 
@@ -80,10 +74,6 @@ def relink(source: str, rel: str, target: str, key: str = "uid") -> Cypher:
     return Cypher(_RELINK.format(source=source, rel=rel, target=target, key=key))
 
 
-def is_design(source: Any) -> bool:
-    return isinstance(source, str) and source.strip().lower().startswith("design")
-
-
 class Batch:
     """One mutation's view of a draft version: what exists, and the errors found so far."""
 
@@ -94,6 +84,7 @@ class Batch:
         self.rows = list(rows)
         self.errors: list[EditError] = []
         self.levels: dict[str, tuple[int, int]] = {}  # code → (rank, maxProficiency)
+        self.level_max: dict[str, int] = {}  # code → maxProficiency
         self.globals: dict[str, set[str]] = defaultdict(set)
         self.codes: dict[str, dict[str, Record]] = defaultdict(dict)  # label → code → info
         self.existing: dict[str, Record] = {}  # code → stored props, for rows of the batch
@@ -101,6 +92,14 @@ class Batch:
     def error(self, code: str, message: str, index: int | None = None,
               field: str | None = None) -> None:
         self.errors.append(EditError(code, message, index, field))
+
+    def refuse(self, error: RuleError | None, index: int | None,
+               field: str | None = None) -> bool:
+        """Record a broken framework rule (``graph.rules``) at this row; True if it was."""
+        if error is None:
+            return False
+        self.errors.append(error.at(index=index, field=field or error.field))
+        return True
 
     async def open(self) -> bool:
         """Refuse a missing or frozen version; read what validation needs."""
@@ -117,15 +116,16 @@ class Batch:
             self.globals[row["label"]].add(row["code"])
             if row["label"] == "Level":
                 self.levels[row["code"]] = (int(row["rank"]), int(row["top"]))
+                self.level_max[row["code"]] = int(row["top"])
         for row in await self.store.read(VERSION_CODES, {"fw": self.fw}):
             self.codes[row["label"]][row["code"]] = row
         seen: dict[str, int] = {}
         for index, row in enumerate(self.rows):
             code = row.get("code")
-            if not isinstance(code, str) or not CODE.match(code):
-                self.error(INVALID_CODE, f"code {code!r} must be upper-case letters, digits "
-                           "and '-'", index, "code")
-            elif code in seen:
+            if self.refuse(rules.code_error(code), index, "code"):
+                continue
+            assert isinstance(code, str)
+            if code in seen:
                 self.error(DUPLICATE_CODE, f"{code} appears twice in the batch (first at "
                            f"index {seen[code]})", index, "code")
             else:
@@ -149,11 +149,8 @@ class Batch:
         """``code`` names an element of ``label`` in this version (or in ``extra``)."""
         pool = self.globals[label] if label in {"Level", "Layer", "Strand", "College"} else (
             self.codes[label])
-        if isinstance(code, str) and (code in pool or code in set(extra)):
-            return True
-        what = {"JobRole": "job role"}.get(label, label.lower())
-        self.error(UNKNOWN_CODE, f"unknown {what} code {code!r} in {self.fw}", index, field)
-        return False
+        return not self.refuse(rules.unknown_code_error(code, {*pool, *extra}, label, field,
+                                                        scope=self.fw), index, field)
 
     def props(self, row: Row, index: int, keys: Sequence[str] = ()) -> dict[str, Any]:
         """The element's full props after this row: stored values, overwritten where given."""
@@ -189,28 +186,16 @@ class Batch:
     def proficiency(self, value: Any, level: str | None, index: int, field: str,
                     *, design: bool = False) -> int | None:
         """1–4, and within the level's maximum unless the source says why (``design: ...``)."""
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 4:
-            self.error(PROFICIENCY_OUT_OF_RANGE, f"proficiency {value!r} is outside 1–4 "
-                       "(1 了解 · 2 运用 · 3 设计 · 4 创新)", index, field)
+        error = rules.proficiency_error(value, level, self.level_max, design=design)
+        self.refuse(error, index, field)
+        if error is not None and error.code == rules.PROFICIENCY_OUT_OF_RANGE:
             return None
-        if level in self.levels and value > self.levels[level][1] and not design:
-            top = self.levels[level][1]
-            self.error(PROFICIENCY_ABOVE_LEVEL_MAX, f"proficiency {value} exceeds level "
-                       f"{level}'s maximum {top} (allowed only with a source starting "
-                       "'design' that says why)", index, field)
-        return value
+        return value if isinstance(value, int) else None
 
     def number(self, value: Any, index: int, field: str, low: float, high: float,
                *, whole: bool = False, open_low: bool = False) -> Any:
-        kind = int if whole else (int, float)
-        bad = isinstance(value, bool) or not isinstance(value, kind) or value > high or (
-            value <= low if open_low else value < low)
-        if bad:
-            bound = f"({low}, {high}]" if open_low else f"{low}..{high}"
-            self.error(INVALID_VALUE, f"{field} must be {'a whole number ' if whole else ''}"
-                       f"in {bound}, got {value!r}", index, field)
-            return None
-        return value
+        error = rules.number_error(value, field, low, high, whole=whole, open_low=open_low)
+        return None if self.refuse(error, index, field) else value
 
     def level(self, props: dict[str, Any], index: int) -> str | None:
         level = props.get("level")
@@ -230,14 +215,10 @@ class Batch:
                 if "requires" in row:
                     graph[row["code"]] = [c for c in row["requires"] or []
                                           if isinstance(c, str) and c != row["code"]]
-        found = find_cycle(graph)
-        if not found:
-            return
-        ring = found[:-1]
-        start = min(range(len(ring)), key=lambda i: positions.get(ring[i], len(self.rows)))
-        ring = ring[start:] + ring[:start]
-        self.error(PREREQUISITE_CYCLE, f"{what}: {' → '.join([*ring, ring[0]])}",
-                   positions.get(ring[0]), "requires")
+        found = rules.cycle_error(graph, what, positions)
+        if found is not None:
+            start, error = found
+            self.refuse(error, positions.get(start), "requires")
 
     def requires(self, row: Row, index: int, label: str) -> list[str] | None:
         """The row's prerequisite list, checked; ``None`` when the row keeps the stored one."""
@@ -247,8 +228,7 @@ class Batch:
         for position, code in enumerate(row["requires"] or []):
             where = f"requires[{position}]"
             if code == row.get("code"):
-                self.error(PREREQUISITE_CYCLE, f"{code} cannot require itself: "
-                           f"{code} → {code}", index, where)
+                self.refuse(rules.self_requirement_error(code), index, where)
             elif code in codes:
                 self.error(INVALID_VALUE, f"{code} is listed twice", index, where)
             elif self.known(label, code, index, where,

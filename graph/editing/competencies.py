@@ -17,7 +17,6 @@ from graph.editing.batch import (
     Batch,
     Row,
     finish,
-    is_design,
     link_rows,
     relink,
     write,
@@ -31,6 +30,7 @@ from graph.editing.errors import (
 from graph.framework import FrameworkRepository
 from graph.ids import requirement_uid
 from graph.programs import refresh_program_targets
+from graph.rules import is_design
 from graph.store import GraphStore, Record
 
 __all__ = ["remove_competencies", "upsert_competencies"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from graph import rules
 from graph.content import (
     UPSERT_COURSES,
 )
@@ -13,7 +14,6 @@ from graph.editing.batch import (
     Batch,
     Row,
     finish,
-    is_design,
     link_rows,
     recheck,
     relink,
@@ -21,14 +21,13 @@ from graph.editing.batch import (
     write,
 )
 from graph.editing.errors import (
-    INVALID_VALUE,
     EditResult,
 )
+from graph.rules import is_design
 from graph.store import GraphStore
 
 __all__ = ["upsert_courses"]
 
-COURSE_KINDS = ("required", "elective")
 
 COURSE_PREREQUISITE_EDGES = Cypher(
     "MATCH (a:Course {fw: $fw})-[:REQUIRES]->(b:Course) RETURN a.code AS source, b.code AS target"
@@ -51,9 +50,9 @@ async def upsert_courses(store: GraphStore, fw: str, rows: Sequence[Row],
         level = batch.level(props, index)
         if props.get("layer") is not None:
             batch.known("Layer", props["layer"], index, "layer")
-        if props.get("kind") is not None and props["kind"] not in COURSE_KINDS:
-            batch.error(INVALID_VALUE, f"kind must be one of {', '.join(COURSE_KINDS)}",
-                        index, "kind")
+        if props.get("kind") is not None:
+            batch.refuse(rules.one_of_error(props["kind"], "kind", rules.COURSE_KINDS),
+                         index)
         if "credits" in row:
             value = batch.number(row["credits"], index, "credits", 0, 30, open_low=True)
             props["credits"] = float(value) if value is not None else None

@@ -1,31 +1,40 @@
-"""Stable error codes (``UserError.code``) and the result of an edit."""
+"""Stable error codes (``UserError.code``) and the result of an edit.
+
+A refusal is a ``graph.rules.RuleError`` located at its batch row (``index``) and input path
+(``field``): the same shape the seed validator reports, so a rule reads the same wherever
+it is broken. The framework rules' codes live in ``graph.rules`` and are re-exported here.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# Stable error codes (UserError.code).
+from graph.rules import (
+    DUPLICATE_CODE,
+    INVALID_CODE,
+    INVALID_VALUE,
+    MISSING_FIELD,
+    PREREQUISITE_CYCLE,
+    PROFICIENCY_ABOVE_LEVEL_MAX,
+    PROFICIENCY_OUT_OF_RANGE,
+    UNKNOWN_CODE,
+    RuleError,
+)
+
+__all__ = [
+    "DUPLICATE_CODE", "FRAMEWORK_FROZEN", "FRAMEWORK_NOT_FOUND", "INVALID_CODE",
+    "INVALID_VALUE", "IN_USE", "MISSING_FIELD", "PREREQUISITE_CYCLE",
+    "PROFICIENCY_ABOVE_LEVEL_MAX", "PROFICIENCY_OUT_OF_RANGE", "UNKNOWN_CODE", "EditError",
+    "EditResult",
+]
+
+# Codes of the editing workflow itself (the framework rules' codes are in graph.rules).
 FRAMEWORK_NOT_FOUND = "FRAMEWORK_NOT_FOUND"
 FRAMEWORK_FROZEN = "FRAMEWORK_FROZEN"
-DUPLICATE_CODE = "DUPLICATE_CODE"
-INVALID_CODE = "INVALID_CODE"
-UNKNOWN_CODE = "UNKNOWN_CODE"
-MISSING_FIELD = "MISSING_FIELD"
-INVALID_VALUE = "INVALID_VALUE"
-PROFICIENCY_OUT_OF_RANGE = "PROFICIENCY_OUT_OF_RANGE"
-PROFICIENCY_ABOVE_LEVEL_MAX = "PROFICIENCY_ABOVE_LEVEL_MAX"
-PREREQUISITE_CYCLE = "PREREQUISITE_CYCLE"
 IN_USE = "IN_USE"
 
-
-@dataclass(frozen=True, slots=True)
-class EditError:
-    """An expected refusal: stable ``code``, a message, the batch ``index`` and ``field``."""
-
-    code: str
-    message: str
-    index: int | None = None
-    field: str | None = None
+# An expected refusal: stable ``code``, a message, the batch ``index`` and ``field``.
+EditError = RuleError
 
 
 @dataclass

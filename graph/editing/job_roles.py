@@ -13,7 +13,6 @@ from graph.editing.batch import (
     Batch,
     Row,
     finish,
-    is_design,
     link_rows,
     recheck,
     relink,
@@ -24,6 +23,7 @@ from graph.editing.errors import (
     INVALID_VALUE,
     EditResult,
 )
+from graph.rules import is_design
 from graph.store import GraphStore
 
 __all__ = ["upsert_job_roles"]

@@ -10,7 +10,6 @@ from graph.editing.batch import (
     Batch,
     Row,
     finish,
-    is_design,
     link_rows,
     relink,
     write,
@@ -20,6 +19,7 @@ from graph.editing.errors import (
     EditResult,
 )
 from graph.programs import refresh_program_targets
+from graph.rules import is_design
 from graph.store import GraphStore
 
 __all__ = ["upsert_programs"]

@@ -1,0 +1,192 @@
+"""Where one student stands: attained vs required per competency, readiness, placement.
+
+The rules (also in the README):
+- gap(c) = max(0, required(c) − attained(c));
+- readiness of a layer (and of the ethics strand, the 伦理安全意识 dimension) =
+  Σ min(attained, required) / Σ required over the student's required competencies in it;
+- placement in a layer = the highest level (ZZ < GZ < BK) all of whose requirements in that
+  layer, within the student's scope, the student meets; none if not even ZZ's.
+A student costs one store query: attainment and targets are maintained on write.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from graph.cypher import Cypher
+from graph.ids import LEVEL_ORDER
+from graph.store import GraphStore, Record
+
+__all__ = [
+    "DIMENSIONS", "LAYERS", "DimensionReadiness", "Standing", "StudentReport", "gaps_against",
+    "placement", "readiness", "student_evidence", "student_record", "student_report",
+]
+
+DIMENSIONS = ("GEN", "PRO", "IND", "ETH")
+LAYERS = ("GEN", "PRO", "IND")
+
+STUDENT = Cypher(
+    "MATCH (s:Student {uid: $student}) "
+    "RETURN s {.uid, .code, .college, .program, .programCode, .fw, .level, .major, "
+    ".classLabel, .enrolledOn} AS student"
+)
+STUDENT_STANDING = Cypher(
+    "MATCH (:Student {uid: $student})-[a:STANDS]->(c:Competency) "
+    "RETURN c.uid AS uid, c.code AS code, a.layer AS layer, a.eth AS eth, "
+    "a.required AS required, a.attained AS attained, a.reqZZ AS reqZZ, a.reqGZ AS reqGZ, "
+    "a.reqBK AS reqBK, a.inScope AS inScope, a.evidenceKind AS evidenceKind, "
+    "a.evidenceCode AS evidenceCode, a.evidenceAt AS evidenceAt ORDER BY c.code"
+)
+STUDENT_EVIDENCE = Cypher(
+    "MATCH (s:Student {uid: $student})-[r:TOOK]->(a:Assessment)-[m:MEASURES]->(c:Competency) "
+    "RETURN c.code AS competency, 'assessment' AS kind, a.code AS code, r.takenAt AS at, "
+    "r.score AS score, r.maxScore AS maxScore, r.passed AS passed, "
+    "m.proficiency AS proficiency "
+    "UNION ALL "
+    "MATCH (s:Student {uid: $student})-[h:HOLDS]->(e:Certification)-[v:EVIDENCES]->"
+    "(c:Competency) "
+    "RETURN c.code AS competency, 'certification' AS kind, e.code AS code, h.heldOn AS at, "
+    "null AS score, null AS maxScore, true AS passed, v.proficiency AS proficiency"
+)
+PROGRAM_TARGET_MAP = Cypher(
+    "MATCH (p:Program {uid: $program})-[t:TARGETS]->(c:Competency) "
+    "RETURN c.uid AS uid, c.code AS code, c.layer AS layer, 'ETH' IN c.strands AS eth, "
+    "t.proficiency AS required"
+)
+JOB_ROLE_TARGET_MAP = Cypher(
+    "MATCH (j:JobRole {uid: $job})-[n:NEEDS]->(c:Competency) "
+    "RETURN c.uid AS uid, c.code AS code, c.layer AS layer, 'ETH' IN c.strands AS eth, "
+    "n.proficiency AS required, n.essential AS essential"
+)
+LEVEL_TARGET_MAP = Cypher(
+    "MATCH (s:Student {uid: $student})-[:ENROLLED_IN]->(:Program)-[:IN_SCOPE]->(c:Competency)"
+    "-[:HAS_REQUIREMENT]->(r:Requirement {level: $level}) "
+    "RETURN c.uid AS uid, c.code AS code, c.layer AS layer, 'ETH' IN c.strands AS eth, "
+    "r.proficiency AS required"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """A student's position on one competency."""
+
+    uid: str
+    code: str
+    layer: str
+    eth: bool
+    required: int
+    attained: int
+    in_scope: bool
+    evidence_kind: str | None
+    evidence_code: str | None
+    evidence_at: str | None
+    level_requirements: Mapping[str, int]
+
+    @property
+    def gap(self) -> int:
+        return max(0, self.required - self.attained)
+
+
+@dataclass(frozen=True, slots=True)
+class DimensionReadiness:
+    dimension: str
+    required: int
+    attained: int
+
+    @property
+    def ratio(self) -> float:
+        return self.attained / self.required if self.required else 1.0
+
+
+@dataclass
+class StudentReport:
+    student: Record
+    standings: list[Standing]
+    readiness: list[DimensionReadiness]
+    placement: dict[str, str | None]
+
+
+def _standing(row: Mapping[str, Any], required: int | None = None) -> Standing:
+    levels = {level: int(row[f"req{level}"]) for level in LEVEL_ORDER
+              if row.get(f"req{level}") is not None}
+    return Standing(
+        uid=row["uid"], code=row["code"], layer=row["layer"], eth=bool(row.get("eth")),
+        required=int(row["required"] if required is None else required),
+        attained=int(row.get("attained") or 0), in_scope=bool(row.get("inScope")),
+        evidence_kind=row.get("evidenceKind"), evidence_code=row.get("evidenceCode"),
+        evidence_at=row.get("evidenceAt"), level_requirements=levels)
+
+
+def readiness(standings: Iterable[Standing]) -> list[DimensionReadiness]:
+    """Σ min(attained, required) / Σ required per layer and for the ethics strand."""
+    required: dict[str, int] = defaultdict(int)
+    attained: dict[str, int] = defaultdict(int)
+    for item in standings:
+        if item.required <= 0:
+            continue
+        for dimension in (item.layer, "ETH") if item.eth else (item.layer,):
+            required[dimension] += item.required
+            attained[dimension] += min(item.attained, item.required)
+    return [DimensionReadiness(d, required[d], attained[d]) for d in DIMENSIONS
+            if required[d] > 0]
+
+
+def placement(standings: Iterable[Standing]) -> dict[str, str | None]:
+    """Per layer, the highest level whose every in-scope requirement is met (or None)."""
+    items = [s for s in standings if s.in_scope]
+    placed: dict[str, str | None] = {}
+    for layer in LAYERS:
+        in_layer = [s for s in items if s.layer == layer]
+        placed[layer] = None
+        for level in reversed(LEVEL_ORDER):
+            asked = [s for s in in_layer if level in s.level_requirements]
+            if asked and all(s.attained >= s.level_requirements[level] for s in asked):
+                placed[layer] = level
+                break
+    return placed
+
+
+async def student_record(store: GraphStore, student: str) -> Record | None:
+    rows = await store.read(STUDENT, {"student": student})
+    return rows[0]["student"] if rows else None
+
+
+async def student_report(store: GraphStore, student: Record) -> StudentReport:
+    rows = await store.read(STUDENT_STANDING, {"student": student["uid"]})
+    standings = [_standing(row) for row in rows]
+    return StudentReport(student, standings, readiness(standings), placement(standings))
+
+
+async def student_evidence(store: GraphStore, student: str) -> list[Record]:
+    return await store.read(STUDENT_EVIDENCE, {"student": student})
+
+
+async def gaps_against(store: GraphStore, student: Record, standings: Sequence[Standing], *,
+                       program: str | None = None, job_role: str | None = None,
+                       level: str | None = None) -> list[Standing]:
+    """The student's standing against another target: a program, a job role or a level."""
+    if program is not None:
+        targets = await store.read(PROGRAM_TARGET_MAP, {"program": program})
+    elif job_role is not None:
+        targets = await store.read(JOB_ROLE_TARGET_MAP, {"job": job_role})
+    elif level is not None:
+        targets = await store.read(LEVEL_TARGET_MAP, {"student": student["uid"],
+                                                      "level": level})
+    else:
+        return list(standings)
+    have = {s.uid: s for s in standings}
+    result = []
+    for target in targets:
+        known = have.get(target["uid"])
+        result.append(Standing(
+            uid=target["uid"], code=target["code"], layer=target["layer"],
+            eth=bool(target["eth"]), required=int(target["required"]),
+            attained=known.attained if known else 0, in_scope=True,
+            evidence_kind=known.evidence_kind if known else None,
+            evidence_code=known.evidence_code if known else None,
+            evidence_at=known.evidence_at if known else None,
+            level_requirements=known.level_requirements if known else {}))
+    return sorted(result, key=lambda s: s.code)

@@ -1,0 +1,147 @@
+"""The fast path gives graphql-core's answers, byte for byte, or declines.
+
+Every document runs both ways against the seeded store: through ``schema.fastpath`` (what
+the HTTP view serves) and through ``graphql.execute`` (the resolvers); the JSON texts, key
+order included, must be equal. Documents the fast path does not take, and requests it
+gives up on, must come back as ``None`` so graphql-core answers them.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from graphql import ExecutionResult, OperationDefinitionNode, execute, parse
+
+from bench.peer.queries import PROJECT
+from graph.editing import Actor
+from graph.embedded import EmbeddedStore
+from graph.framework_cache import FrameworkCache
+from graph.versions import create_version
+from schema import ANONYMOUS, Context, Principal, Role
+from schema.fastpath import FastPath
+from seed import load_seed
+
+FIELDS = ("__typename code nameZh nameEn descriptionZh descriptionEn source levelCodes "
+          "layerCode strandCodes framework")
+REQUIREMENT = ("__typename code levelCode competencyCode descriptorZh descriptorEn source "
+               "framework target { __typename value nameZh nameEn }")
+SAME: list[tuple[str, Any]] = [
+    (PROJECT["a"], {}),
+    (PROJECT["b"], {"code": "GEN-28"}),
+    (PROJECT["b"], {"code": "NOPE-1"}),
+    ("query($after: String) { competencies(first: 7, layer: \"PRO\", after: $after) { "
+     "totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } "
+     f"edges {{ cursor node {{ {FIELDS} }} }} }} }}", {"after": None}),
+    ("query($after: String) { competencies(first: 7, layer: \"PRO\", after: $after) { "
+     "totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } "
+     f"edges {{ cursor node {{ {FIELDS} }} }} }} }}", "cursor"),
+    ("{ c: competency(code: \"GEN-28\") { code all: prerequisites(transitive: true) { code } "
+     "direct: prerequisites { code dependents { code } } dependents(transitive: true) { code } "
+     f"gz: requirement(level: \"GZ\") {{ {REQUIREMENT} progressesTo {{ code levelCode }} "
+     "progressesFrom { code } } xx: requirement(level: \"XX\") { code } "
+     f"requirements {{ {REQUIREMENT} progressesFrom {{ code }} }} }} "
+     "d: competency(code: \"GEN-01\", framework: \"AIL@2025.1\") { code dependents { code } } }",
+     {}),
+    ("query($s: String, $n: Int, $l: String) { competencies(search: $s, first: $n, level: $l) "
+     "{ totalCount nodes { code levelCodes } } }", {"s": "AI", "n": 100, "l": "BK"}),
+    ("query($st: String, $m: String, $i: String) { a: competencies(strand: $st, first: 100) "
+     "{ totalCount nodes { code } } b: competencies(major: $m) { totalCount nodes { code } } "
+     "c: competencies(industry: $i, first: 0) { totalCount pageInfo { hasNextPage "
+     "startCursor } edges { cursor } } }", {"st": "ETH", "m": "M-AI", "i": "AUTO"}),
+]
+DECLINED = [
+    "{ competencies { ...F } } fragment F on CompetencyConnection { totalCount }",
+    "{ competencies { totalCount @include(if: true) } }",
+    "{ competency(code: \"GEN-01\") { code taughtBy { course { code } } } }",
+    "{ competency(code: \"GEN-01\") { code code } }",
+    "{ framework { id } }",
+    "{ competency(code: \"GEN-01\") { layer { code } } }",
+]
+GIVEN_UP = [  # each an error (or a draft) that graphql-core reports in its own way
+    ("{ competencies(first: 1000) { totalCount } }", {}),
+    ("{ competencies(after: \"bm90IG91cnM=\") { totalCount } }", {}),
+    ("{ competency(code: \"GEN-01\", framework: \"AIL@1999\") { code } }", {}),
+    ("query($n: Int!) { competencies(first: $n) { totalCount } }", {"n": "many"}),
+]
+
+
+def _operation(document: Any) -> OperationDefinitionNode:
+    return next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+
+
+async def _both(schema: Any, store: EmbeddedStore, text: str, variables: dict[str, Any],
+                principal: Principal = ANONYMOUS) -> tuple[ExecutionResult | None,
+                                                           ExecutionResult]:
+    document = parse(text)
+    cache = FrameworkCache()
+    plan = FastPath(schema._schema).plan(document, _operation(document))
+    fast = None
+    if plan is not None:
+        fast = await plan.run(Context(store, principal, cache=cache), variables)
+    slow = execute(schema._schema, document, variable_values=variables,
+                   context_value=Context(store, principal, cache=cache),
+                   executor_class=schema.execution_context_class)
+    if not isinstance(slow, ExecutionResult):
+        slow = await slow
+    return fast, slow
+
+
+def _text(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False)
+
+
+async def test_the_fast_path_gives_graphql_cores_answers(schema: Any,
+                                                         seeded_store: EmbeddedStore) -> None:
+    cursor = None
+    for text, variables in SAME:
+        if variables == "cursor":
+            variables = {"after": cursor}
+        fast, slow = await _both(schema, seeded_store, text, variables)
+        assert slow.errors is None, slow.errors
+        assert fast is not None, text
+        assert fast.errors is None
+        assert _text(fast.data) == _text(slow.data), text
+        if "pageInfo" in text and cursor is None:
+            assert slow.data is not None
+            cursor = slow.data["competencies"]["pageInfo"]["endCursor"]
+    assert cursor is not None
+    a, _ = await _both(schema, seeded_store, PROJECT["a"], {})
+    assert a is not None and a.data is not None
+    nodes = a.data["competencies"]["nodes"]  # not an empty answer compared with itself
+    assert len(nodes) == 50 and sum(len(n["requirements"]) for n in nodes) > 100
+    assert sum(len(n["prerequisites"]) for n in nodes) > 10
+    b, _ = await _both(schema, seeded_store, PROJECT["b"], {"code": "GEN-28"})
+    assert b is not None and b.data is not None
+    assert len(b.data["competency"]["prerequisites"]) == 18
+
+
+@pytest.mark.parametrize("text", DECLINED)
+def test_what_the_fast_path_declines(schema: Any, text: str) -> None:
+    document = parse(text)
+    assert FastPath(schema._schema).plan(document, _operation(document)) is None
+
+
+async def test_errors_go_to_graphql_core(schema: Any, seeded_store: EmbeddedStore) -> None:
+    for text, variables in GIVEN_UP:
+        fast, slow = await _both(schema, seeded_store, text, variables)
+        assert fast is None, text
+        assert slow.errors, text
+
+
+async def test_drafts_go_to_graphql_core(schema: Any, store: EmbeddedStore) -> None:
+    await load_seed(store)
+    made = await create_version(store, "AIL@2025.1", "2026.1", Actor("d-1", "designer"))
+    assert made.framework is not None
+    designer = Principal(Role.DESIGNER, "d-1")
+    for framework in ("AIL@2026.1", None):
+        fast, slow = await _both(schema, store, "query($fw: String) { competencies("
+                                 "framework: $fw, first: 3) { nodes { code prerequisites "
+                                 "{ code } } } }", {"fw": framework}, designer)
+        assert slow.errors is None and slow.data is not None
+        assert len(slow.data["competencies"]["nodes"]) == 3
+        if framework is None:  # the published default: fast and equal
+            assert fast is not None and _text(fast.data) == _text(slow.data)
+        else:
+            assert fast is None
