@@ -34,12 +34,16 @@ __all__ = [
     "PROFICIENCY_OUT_OF_RANGE",
     "UNKNOWN_CODE",
     "RuleError",
+    "anchor_error",
     "code_error",
     "cycle_error",
+    "flag_error",
     "is_design",
+    "major_level_error",
     "number_error",
     "one_of_error",
     "proficiency_error",
+    "progression_error",
     "self_requirement_error",
     "unknown_code_error",
 ]
@@ -195,3 +199,46 @@ def one_of_error(value: object, field: str, allowed: Sequence[str]) -> RuleError
         return None
     return RuleError(INVALID_VALUE, f"{field} must be one of {', '.join(allowed)}, "
                      f"got {value!r}", field=field)
+
+
+def flag_error(value: object, field: str) -> RuleError | None:
+    """A yes/no field is a boolean, not a word or a number that looks like one."""
+    if isinstance(value, bool):
+        return None
+    return RuleError(INVALID_VALUE, f"{field} must be true or false", field=field)
+
+
+def anchor_error(layer: object, major: object, industry: object) -> RuleError | None:
+    """A PRO competency belongs to a major, an IND one to an industry (the layer's scope)."""
+    if layer == "PRO" and not major:
+        return RuleError(MISSING_FIELD, "a PRO (专业技能) competency needs its major",
+                         field="major")
+    if layer == "IND" and not industry:
+        return RuleError(MISSING_FIELD, "an IND (行业能力) competency needs its industry",
+                         field="industry")
+    return None
+
+
+def major_level_error(major: str, level: str, offered: Collection[str]) -> RuleError | None:
+    """A program runs its major at a level the major is offered at."""
+    if level in offered:
+        return None
+    return RuleError(INVALID_VALUE, f"major {major} is not offered at level {level}",
+                     field="level")
+
+
+def progression_error(code: str, source_level: str, levels: Collection[str], target: str,
+                      level: str, target_levels: Collection[str],
+                      rank: Mapping[str, int]) -> RuleError | None:
+    """A cross-competency progression (中高本贯通) leads from a level ``code`` has to a level
+    ``target`` has, and upwards; ``field`` is ``from`` or ``level``, within the link."""
+    if source_level not in levels:
+        return RuleError(INVALID_VALUE, f"progressesTo.from {source_level!r}: {code} has no "
+                         "requirement at that level", field="from")
+    if level not in target_levels:
+        return RuleError(INVALID_VALUE, f"progressesTo: {target} has no requirement at "
+                         f"{level!r}", field="level")
+    if rank.get(level, 0) <= rank.get(source_level, 0):
+        return RuleError(INVALID_VALUE, "progressesTo must lead to a higher level",
+                         field="level")
+    return None

@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from enum import Enum
 from typing import Annotated, Any, TypeVar
 
 import strawberry
@@ -21,6 +23,16 @@ from graph import curriculum, editing, versions
 from graph.ids import element_uid
 from graph.store import Record
 from schema.context import Context
+from schema.enums import (
+    AssessmentKind,
+    CourseKind,
+    FindingCheck,
+    FindingKind,
+    LayerCode,
+    LevelCode,
+    RoleName,
+    of,
+)
 from schema.errors import ApiError, UserError
 from schema.permissions import CanEditFrameworks
 from schema.relay import Connection, build_connection, decode_cursor, page_size
@@ -53,7 +65,7 @@ def _actor(info: Info[Context, Any]) -> editing.Actor:
 # ---- inputs --------------------------------------------------------------------------------
 @strawberry.input(description="What one level asks of a competency.")
 class RequirementInput:
-    level: str
+    level: LevelCode
     proficiency: int = strawberry.field(description="1 了解 · 2 运用 · 3 设计 · 4 创新, at most "
                                                     "the level's maxProficiency")
     descriptor_zh: str
@@ -68,14 +80,14 @@ class RequirementInput:
 class ProgressionInput:
     from_level: str = strawberry.field(name="from")
     competency: str
-    level: str
+    level: LevelCode
 
 
 @strawberry.input(description="A competency 能力; omitted fields keep their stored value, a "
                               "given list replaces the stored one.")
 class CompetencyInput:
     code: str
-    layer: str | None = UNSET
+    layer: LayerCode | None = UNSET
     name_zh: str | None = UNSET
     name_en: str | None = UNSET
     description_zh: str | None = UNSET
@@ -101,9 +113,9 @@ class TeachingInput:
 @strawberry.input(description="A course 课程; omitted fields keep their stored value.")
 class CourseInput:
     code: str
-    level: str | None = UNSET
-    layer: str | None = UNSET
-    kind: str | None = strawberry.field(default=UNSET, description="required or elective")
+    level: LevelCode | None = UNSET
+    layer: LayerCode | None = UNSET
+    kind: CourseKind | None = strawberry.field(default=UNSET, description="required or elective")
     credits: float | None = UNSET
     hours: int | None = UNSET
     major: str | None = UNSET
@@ -128,8 +140,8 @@ class MeasureInput:
 @strawberry.input(description="An assessment 评价工具 of one level.")
 class AssessmentInput:
     code: str
-    level: str | None = UNSET
-    kind: str | None = strawberry.field(
+    level: LevelCode | None = UNSET
+    kind: AssessmentKind | None = strawberry.field(
         default=UNSET, description="written, practical, project or portfolio")
     max_score: int | None = UNSET
     name_zh: str | None = UNSET
@@ -151,7 +163,7 @@ class NeedInput:
 class JobRoleInput:
     code: str
     industry: str | None = UNSET
-    level: str | None = UNSET
+    level: LevelCode | None = UNSET
     name_zh: str | None = UNSET
     name_en: str | None = UNSET
     description_zh: str | None = UNSET
@@ -164,7 +176,7 @@ class JobRoleInput:
 class MajorInput:
     code: str
     industry: str | None = UNSET
-    levels: list[str] | None = UNSET
+    levels: list[LevelCode] | None = UNSET
     catalog_codes: list[str] | None = strawberry.field(
         default=UNSET, description="Official 专业目录 codes as LEVEL:CODE")
     name_zh: str | None = UNSET
@@ -193,7 +205,7 @@ class ProgramInput:
     code: str
     college: str | None = UNSET
     major: str | None = UNSET
-    level: str | None = UNSET
+    level: LevelCode | None = UNSET
     name_zh: str | None = UNSET
     name_en: str | None = UNSET
     description_zh: str | None = UNSET
@@ -218,6 +230,8 @@ def _plain(value: Any) -> Any:
                 for f in dataclasses.fields(value) if getattr(value, f.name) is not UNSET}
     if isinstance(value, list):
         return [_plain(item) for item in value]
+    if isinstance(value, Enum):
+        return value.value
     return value
 
 
@@ -330,9 +344,9 @@ def _framework_payload(result: versions.VersionResult) -> FrameworkPayload:
                              "(ISO-8601 UTC), what (mutation, framework, codes, summary).")
 class AuditEntry:
     id: strawberry.ID
-    at: str
+    at: datetime
     subject: str
-    role: str
+    role: RoleName
     mutation: str
     framework: strawberry.ID | None = strawberry.field(
         description="The framework version changed; null for records kept outside versions "
@@ -342,8 +356,9 @@ class AuditEntry:
 
     @staticmethod
     def of(row: Record) -> AuditEntry:
-        return AuditEntry(id=strawberry.ID(row["uid"]), at=row["at"], subject=row["subject"],
-                          role=row["role"], mutation=row["mutation"],
+        return AuditEntry(id=strawberry.ID(row["uid"]), at=datetime.fromisoformat(str(row["at"])),
+                          subject=row["subject"],
+                          role=of(RoleName, row["role"]), mutation=row["mutation"],
                           framework=strawberry.ID(row["fw"]) if row.get("fw") else None,
                           codes=list(row.get("codes") or []),
                           summary=json.loads(row.get("summary") or "{}"))
@@ -401,15 +416,8 @@ def _proficiency(value: int | None) -> Proficiency | None:
 @strawberry.type(description="One problem a check found; which fields are set depends on "
                              "kind.")
 class ProgramFinding:
-    check: str = strawberry.field(description="COVERAGE, ORDER, ASSESSMENT or ARTICULATION")
-    kind: str = strawberry.field(description="e.g. NOT_TAUGHT, BELOW_TARGET, ELECTIVE_ONLY, "
-                                             "NOT_TARGETED, COURSE_BEFORE_PREREQUISITE, "
-                                             "PREREQUISITE_NOT_IN_PROGRAM, "
-                                             "COMPETENCY_BEFORE_PREREQUISITE, UNMEASURED, "
-                                             "MEASURED_BELOW_TARGET, NOT_TAUGHT_BEFORE, "
-                                             "TAUGHT_BELOW_BEFORE, REPEATED, "
-                                             "CONSOLIDATION (a cited consolidation, "
-                                             "not a defect)")
+    check: FindingCheck = strawberry.field(description="The check that found it")
+    kind: FindingKind = strawberry.field(description="What it found")
     message: str
     competency_code: str | None
     course_code: str | None
@@ -423,7 +431,8 @@ class ProgramFinding:
     @staticmethod
     def of(finding: curriculum.Finding) -> ProgramFinding:
         return ProgramFinding(
-            check=finding.check, kind=finding.kind, message=finding.message,
+            check=of(FindingCheck, finding.check), kind=of(FindingKind, finding.kind),
+            message=finding.message,
             competency_code=finding.competency, course_code=finding.course,
             related_code=finding.related, semester=finding.semester,
             related_semester=finding.related_semester, target=_proficiency(finding.target),

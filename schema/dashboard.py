@@ -15,6 +15,7 @@ from strawberry.types import Info
 from graph.dashboard import class_reports, classes_of
 from graph.ids import element_uid
 from schema.context import Context
+from schema.enums import LayerCode, of
 from schema.errors import ApiError
 from schema.permissions import CanReadStudents
 from schema.types import Competency
@@ -26,7 +27,7 @@ __all__ = ["DashboardQuery"]
                              "program requires.")
 class HeatmapCell:
     competency_code: str = strawberry.field(description="The competency (a column)")
-    layer_code: str = strawberry.field(description="Its layer: GEN, PRO or IND")
+    layer_code: LayerCode = strawberry.field(description="Its layer: GEN, PRO or IND")
     students: int = strawberry.field(description="Students of the class whose program "
                                                  "requires it")
     meeting: int = strawberry.field(description="Of those, how many attain the required "
@@ -105,7 +106,7 @@ class DashboardQuery:
             description="College code; a college token: its own")] = None,
         program: Annotated[str | None, strawberry.argument(
             description="Only this program's classes")] = None,
-        framework: Annotated[str | None, strawberry.argument(
+        framework: Annotated[strawberry.ID | None, strawberry.argument(
             description="Framework version id (CODE@VERSION); default: the latest "
                         "published")] = None,
     ) -> list[CohortClass]:
@@ -125,7 +126,7 @@ class DashboardQuery:
             description="College code; a college token: its own")] = None,
         program: Annotated[str | None, strawberry.argument(
             description="Only this program's classes")] = None,
-        framework: Annotated[str | None, strawberry.argument(
+        framework: Annotated[strawberry.ID | None, strawberry.argument(
             description="Framework version id (CODE@VERSION); default: the latest "
                         "published")] = None,
     ) -> CohortHeatmap:
@@ -136,7 +137,7 @@ class DashboardQuery:
         rows: list[HeatmapRow] = []
         codes: set[str] = set()
         for item in await class_reports(context.store, college, program_uid):
-            cells = [HeatmapCell(competency_code=c["code"], layer_code=c["layer"],
+            cells = [HeatmapCell(competency_code=c["code"], layer_code=of(LayerCode, c["layer"]),
                                  students=c["students"], meeting=c["meeting"],
                                  share=round(c["meeting"] / c["students"], 4)
                                  if c["students"] else 0.0, gap_total=c["gapTotal"])

@@ -45,6 +45,7 @@ from graph.framework import CompetencyFilter
 from graph.framework_cache import FrameworkSnapshot
 from graph.ids import element_uid
 from schema.context import Context
+from schema.enums import code as enum_code
 from schema.relay import build_connection, decode_cursor, page_size
 
 __all__ = ["FastPath", "FastPlan"]
@@ -109,7 +110,7 @@ def _requirement_at(target: GraphQLObjectType) -> Callable[[_Run, Any, dict[str,
 
     def resolve(run: _Run, source: Any, args: dict[str, Any]) -> Any:
         for row in run.snapshot(source._uid).edges["requirements"].get(source._uid, ()):
-            if row["node"]["level"] == args["level"]:
+            if row["node"]["level"] == enum_code(args["level"]):
                 return build(row["node"])
         return None
     return resolve
@@ -149,7 +150,8 @@ async def _competencies(run: _Run, args: dict[str, Any], target: Any) -> Any:
     if snap is None:
         raise _GiveUp
     after = decode_cursor(args.get("after"))
-    flt = CompetencyFilter(level=args.get("level"), layer=args.get("layer"),
+    flt = CompetencyFilter(level=enum_code(args.get("level")),
+                           layer=enum_code(args.get("layer")),
                            strand=args.get("strand"), major=args.get("major"),
                            industry=args.get("industry"), search=args.get("search"))
     rows = snap.page(flt, after, size + 1)

@@ -17,6 +17,7 @@ from strawberry.types import Info
 from graph.indicators import EvaluationRepository
 from graph.store import Record
 from schema.context import Context
+from schema.enums import LayerCode, LevelCode, code, of, of_opt, value
 from schema.relay import Connection, build_connection, decode_cursor, page_size
 from schema.types import Proficiency
 
@@ -103,7 +104,7 @@ def _target(value: Any) -> Proficiency:
 
 @strawberry.type(description="What students show at one level for an indicator (可观察的行为表现).")
 class ObservableBehaviour:
-    level_code: str = strawberry.field(description="ZZ, GZ or BK")
+    level_code: LevelCode = strawberry.field(description="ZZ, GZ or BK")
     target: Proficiency = strawberry.field(description="The level's graded standard")
     descriptor_zh: str = strawberry.field(description="The behaviour, in Chinese")
     descriptor_en: str = strawberry.field(description="The behaviour, in English")
@@ -114,7 +115,7 @@ class ObservableBehaviour:
     @staticmethod
     def of(row: Record) -> ObservableBehaviour:
         return ObservableBehaviour(
-            level_code=row["level"], target=_target(row.get("proficiency")),
+            level_code=of(LevelCode, row["level"]), target=_target(row.get("proficiency")),
             descriptor_zh=row.get("descriptorZh") or "", descriptor_en=row.get("descriptorEn")
             or "", evidence=_enum(EvidenceType, row.get("evidence")),
             weight=float(row.get("weight") or 0))
@@ -125,14 +126,15 @@ class TypedCompetency:
     code: str = strawberry.field(description="Competency code")
     name_zh: str = strawberry.field(description="Name in Chinese")
     name_en: str = strawberry.field(description="Name in English")
-    layer_code: str | None = strawberry.field(description="GEN, PRO or IND")
+    layer_code: LayerCode | None = strawberry.field(description="GEN, PRO or IND")
     kind: CompetencyKind | None = strawberry.field(description="知识 / 技能 / 素养")
     strands: list[str] = strawberry.field(description="Strands it is on, e.g. ETH")
 
     @staticmethod
     def of(row: Record) -> TypedCompetency:
         return TypedCompetency(code=row["code"], name_zh=row.get("nameZh") or "",
-                               name_en=row.get("nameEn") or "", layer_code=row.get("layer"),
+                               name_en=row.get("nameEn") or "",
+                               layer_code=of_opt(LayerCode, row.get("layer")),
                                kind=_enum(CompetencyKind, row.get("kind")),
                                strands=list(row.get("strands") or []))
 
@@ -152,10 +154,10 @@ class Indicator:
     _behaviours: strawberry.Private[list[Record]]
 
     @strawberry.field(description="Observable behaviours, ZZ → GZ → BK; one level if given.")
-    def behaviours(self, level: Annotated[str | None, strawberry.argument(
+    def behaviours(self, level: Annotated[LevelCode | None, strawberry.argument(
             description="Only this level (ZZ, GZ or BK)")] = None) -> list[ObservableBehaviour]:
         return [ObservableBehaviour.of(row) for row in self._behaviours
-                if level is None or row["level"] == level]
+                if level is None or row["level"] == value(level)]
 
     @staticmethod
     def of(row: Record, behaviours: list[Record], judged: list[Record]) -> Indicator:
@@ -177,7 +179,7 @@ class EvaluationDimension:
     name_en: str = strawberry.field(description="Name in English")
     description_zh: str | None = strawberry.field(description="Scope, in Chinese")
     description_en: str | None = strawberry.field(description="Scope, in English")
-    layer_code: str | None = strawberry.field(description="The layer it is anchored on")
+    layer_code: LayerCode | None = strawberry.field(description="The layer it is anchored on")
     strand_code: str | None = strawberry.field(description="Or the strand (ETH)")
     weight: float = strawberry.field(description="Share of the overall result")
     source: str | None = strawberry.field(description="Citation of the policy text")
@@ -190,7 +192,7 @@ class SampleItem:
     code: str = strawberry.field(description="Item code")
     assessment_code: str = strawberry.field(description="The assessment it belongs to")
     competency_code: str = strawberry.field(description="The competency it probes")
-    level_code: str = strawberry.field(description="The assessment's level")
+    level_code: LevelCode = strawberry.field(description="The assessment's level")
     kind: ItemKind | None = strawberry.field(description="Form of the item")
     target: Proficiency = strawberry.field(description="The proficiency it shows (the "
                                                        "competency's target at the level)")
@@ -204,7 +206,7 @@ class SampleItem:
     @staticmethod
     def of(row: Record) -> SampleItem:
         return SampleItem(code=row["code"], assessment_code=row["assessment"],
-                          competency_code=row["competency"], level_code=row["level"],
+                          competency_code=row["competency"], level_code=of(LevelCode, row["level"]),
                           kind=_enum(ItemKind, row.get("kind")),
                           target=_target(row.get("proficiency")),
                           points=int(row.get("points") or 0), stem_zh=row["stemZh"],
@@ -254,7 +256,7 @@ class CrosswalkLink:
                              "code, verified or not.")
 class MajorOffering:
     major_code: str = strawberry.field(description="Major code")
-    level_code: str = strawberry.field(description="ZZ, GZ or BK")
+    level_code: LevelCode = strawberry.field(description="ZZ, GZ or BK")
     name_zh: str = strawberry.field(description="The major's name at this level")
     name_en: str = strawberry.field(description="The name in English")
     category_zh: str = strawberry.field(description="专业大类")
@@ -267,7 +269,7 @@ class MajorOffering:
 
     @staticmethod
     def of(row: Record) -> MajorOffering:
-        return MajorOffering(major_code=row["major"], level_code=row["level"],
+        return MajorOffering(major_code=row["major"], level_code=of(LevelCode, row["level"]),
                              name_zh=row.get("nameZh") or "", name_en=row.get("nameEn") or "",
                              category_zh=row.get("categoryZh") or "",
                              category_en=row.get("categoryEn") or "",
@@ -281,7 +283,7 @@ class MajorOffering:
                              "CONSOLIDATION, not REPEATED.")
 class Consolidation:
     competency_code: str = strawberry.field(description="Competency code")
-    level_code: str = strawberry.field(description="The level that consolidates")
+    level_code: LevelCode = strawberry.field(description="The level that consolidates")
     target: Proficiency = strawberry.field(description="The target it holds")
     reason: str = strawberry.field(description="Citation and reason")
 
@@ -291,7 +293,7 @@ class JobClassification:
     job_code: str = strawberry.field(description="Job role code")
     name_zh: str = strawberry.field(description="Job title in Chinese")
     name_en: str = strawberry.field(description="Job title in English")
-    level_code: str | None = strawberry.field(description="Typical entry level")
+    level_code: LevelCode | None = strawberry.field(description="Typical entry level")
     classification: JobTitleKind | None = strawberry.field(description="Occupation, work type "
                                                                        "or market title")
     occupation_code: str | None = strawberry.field(description="大典 code of the (nearest) "
@@ -304,7 +306,7 @@ class JobClassification:
     def of(row: Record) -> JobClassification:
         return JobClassification(
             job_code=row["code"], name_zh=row["nameZh"], name_en=row["nameEn"],
-            level_code=row.get("level"),
+            level_code=of_opt(LevelCode, row.get("level")),
             classification=_enum(JobTitleKind, row.get("classification")),
             occupation_code=row.get("occupationCode"), occupation_zh=row.get("occupationZh"),
             verified=bool(row.get("occupationVerified")),
@@ -331,7 +333,7 @@ class CertificationProfile:
             verification_source=row.get("verificationSource"))
 
 
-FwArg = Annotated[str | None, strawberry.argument(
+FwArg = Annotated[strawberry.ID | None, strawberry.argument(
     description="Framework version id (CODE@VERSION); default: the latest published")]
 
 
@@ -358,7 +360,7 @@ class EvaluationQuery:
         return [EvaluationDimension(
             code=row["code"], order=int(row.get("order") or 0), name_zh=row["nameZh"],
             name_en=row["nameEn"], description_zh=row.get("descriptionZh"),
-            description_en=row.get("descriptionEn"), layer_code=row.get("layer"),
+            description_en=row.get("descriptionEn"), layer_code=of_opt(LayerCode, row.get("layer")),
             strand_code=row.get("strand"), weight=float(row.get("weight") or 0),
             source=row.get("source"), indicators=by_dimension.get(row["code"], []))
             for row in await repository.dimensions(fw)]
@@ -369,7 +371,7 @@ class EvaluationQuery:
         self, info: Info[Context, Any], framework: FwArg = None,
         competency: Annotated[str | None, strawberry.argument(
             description="Only items probing this competency")] = None,
-        level: Annotated[str | None, strawberry.argument(
+        level: Annotated[LevelCode | None, strawberry.argument(
             description="Only items of this level's assessments")] = None,
         assessment: Annotated[str | None, strawberry.argument(
             description="Only items of this assessment")] = None,
@@ -381,12 +383,12 @@ class EvaluationQuery:
         fw, repository = await _fw(info, framework), _repository(info)
         size = page_size(info.context, first)
         after_code = decode_cursor(after)
-        rows = await repository.sample_items(fw, competency=competency, level=level,
+        rows = await repository.sample_items(fw, competency=competency, level=code(level),
                                              assessment=assessment, after=after_code,
                                              limit=size + 1)
 
         async def count() -> int:
-            return await repository.sample_item_count(fw, competency=competency, level=level,
+            return await repository.sample_item_count(fw, competency=competency, level=code(level),
                                                       assessment=assessment)
 
         return build_connection(rows, size, after_code, SampleItem.of, count)
@@ -439,7 +441,8 @@ class EvaluationQuery:
     async def consolidations(self, info: Info[Context, Any],
                              framework: FwArg = None) -> list[Consolidation]:
         rows = await _repository(info).consolidations(await _fw(info, framework))
-        return [Consolidation(competency_code=row["competency"], level_code=row["level"],
+        return [Consolidation(competency_code=row["competency"],
+                              level_code=of(LevelCode, row["level"]),
                               target=_target(row.get("proficiency")),
                               reason=row["consolidation"]) for row in rows]
 
@@ -470,10 +473,10 @@ class EvaluationQuery:
         self, info: Info[Context, Any], framework: FwArg = None,
         kind: Annotated[CompetencyKind | None, strawberry.argument(
             description="Only this kind")] = None,
-        layer: Annotated[str | None, strawberry.argument(
+        layer: Annotated[LayerCode | None, strawberry.argument(
             description="Only this layer (GEN, PRO or IND)")] = None,
     ) -> list[TypedCompetency]:
         rows = await _repository(info).competencies(
-            await _fw(info, framework), kind=kind.value if kind else None, layer=layer,
+            await _fw(info, framework), kind=kind.value if kind else None, layer=code(layer),
             limit=1000)
         return [TypedCompetency.of(row) for row in rows]

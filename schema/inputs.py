@@ -76,7 +76,7 @@ NUMBER_KINDS: dict[str, str] = {
 }
 LIST_MAX: dict[str, int] = {"rows": MAX_BATCH}
 DEFAULT_LIST_MAX = 1000
-_STRING_SCALARS = {"String", "ID"}
+_STRING_SCALARS = {"String", "ID", "Date", "DateTime"}  # checked by their name's kind
 _MAX_ERRORS = 20
 
 

@@ -7,6 +7,7 @@ field permission admits the roles, and each resolver checks the record's college
 from __future__ import annotations
 
 import asyncio
+from datetime import date, datetime, time
 from typing import Annotated, Any
 
 import strawberry
@@ -19,10 +20,21 @@ from graph.standing import Standing
 from graph.store import Record
 from schema.access import Principal, Role
 from schema.context import Context
+from schema.enums import (
+    EvidenceKind,
+    LayerCode,
+    LevelCode,
+    PathStepReason,
+    ReadinessDimension,
+    code,
+    of,
+    of_opt,
+    value,
+)
 from schema.errors import ApiError, UserError
 from schema.permissions import CanReadStudents
 from schema.relay import Connection, build_connection, decode_cursor, page_size
-from schema.types import Competency, Course, Layer, Level, Program
+from schema.types import Competency, Course, Layer, Level, Program, when
 
 __all__ = ["LearnerMutation", "LearnerQuery"]
 
@@ -49,27 +61,28 @@ def _require_college(principal: Principal, college: str | None) -> str:
 
 @strawberry.type(description="Evidence that set an attained proficiency.")
 class EvidenceRef:
-    kind: str = strawberry.field(description="assessment or certification")
+    kind: EvidenceKind = strawberry.field(description="assessment or certification")
     code: str
-    at: str
+    at: datetime | None
 
 
 @strawberry.type(description="One piece of evidence about a competency.")
 class EvidenceItem:
     competency_code: str
-    kind: str
+    kind: EvidenceKind
     code: str
-    at: str
+    at: datetime
     proficiency: int = strawberry.field(description="What it demonstrates when passed/held")
     passed: bool
     score: float | None
     max_score: float | None
+    _at: strawberry.Private[str]
 
 
 @strawberry.type(description="A student's standing on one competency.")
 class CompetencyStanding:
     competency_code: str
-    layer_code: str
+    layer_code: LayerCode
     required: int
     attained: int
     gap: int = strawberry.field(description="max(0, required − attained)")
@@ -80,9 +93,10 @@ class CompetencyStanding:
     def of(item: Standing) -> CompetencyStanding:
         evidence = None
         if item.evidence_kind and item.evidence_code:
-            evidence = EvidenceRef(kind=item.evidence_kind, code=item.evidence_code,
-                                   at=item.evidence_at or "")
-        return CompetencyStanding(competency_code=item.code, layer_code=item.layer,
+            evidence = EvidenceRef(kind=of(EvidenceKind, item.evidence_kind),
+                                   code=item.evidence_code, at=when(item.evidence_at))
+        return CompetencyStanding(competency_code=item.code,
+                                  layer_code=of(LayerCode, item.layer),
                                   required=item.required, attained=item.attained,
                                   gap=item.gap, evidence=evidence, _uid=item.uid)
 
@@ -95,7 +109,7 @@ class CompetencyStanding:
 @strawberry.type(description="Readiness of a layer or of the 伦理安全意识 dimension: "
                              "Σ min(attained, required) / Σ required.")
 class DimensionReadiness:
-    dimension: str
+    dimension: ReadinessDimension
     name_zh: str
     name_en: str
     required: int
@@ -105,31 +119,32 @@ class DimensionReadiness:
     @staticmethod
     def of(item: _Readiness) -> DimensionReadiness:
         zh, en = DIMENSION_NAMES[item.dimension]
-        return DimensionReadiness(dimension=item.dimension, name_zh=zh, name_en=en,
+        return DimensionReadiness(dimension=of(ReadinessDimension, item.dimension),
+                                  name_zh=zh, name_en=en,
                                   required=item.required, attained=item.attained,
                                   ratio=round(item.ratio, 4))
 
 
 @strawberry.type(description="The highest level whose every requirement in the layer is met.")
 class LayerPlacement:
-    layer_code: str
-    level_code: str | None
+    layer_code: LayerCode
+    level_code: LevelCode | None
 
     @strawberry.field
     async def layer(self, info: Info[Context, Any]) -> Layer | None:
-        row = await _context(info).global_by_code("layers", self.layer_code)
+        row = await _context(info).global_by_code("layers", value(self.layer_code))
         return Layer.of(row) if row else None
 
     @strawberry.field
     async def level(self, info: Info[Context, Any]) -> Level | None:
-        row = await _context(info).global_by_code("levels", self.level_code)
+        row = await _context(info).global_by_code("levels", code(self.level_code))
         return Level.of(row) if row else None
 
 
 @strawberry.input(description="Measure gaps against one of: a level, a program or a job role "
                               "(default: the student's own program).")
 class GapTarget:
-    level: str | None = None
+    level: LevelCode | None = None
     program: str | None = None
     job_role: str | None = None
 
@@ -145,7 +160,8 @@ class GapReport:
 @strawberry.type
 class PathStep:
     position: int
-    reason: str = strawberry.field(description="gap: closes a gap; prerequisite: needed first")
+    reason: PathStepReason = strawberry.field(
+        description="GAP: closes a gap; PREREQUISITE: needed first")
     credits: float
     closes_codes: list[str]
     _course_uid: strawberry.Private[str]
@@ -183,9 +199,9 @@ class Student:
     code: str
     college: str
     class_label: str | None
-    enrolled_on: str | None
-    framework: str
-    level_code: str | None
+    enrolled_on: date | None
+    framework: strawberry.ID
+    level_code: LevelCode | None
     program_code: str | None
     _row: strawberry.Private[Record]
     _report: strawberry.Private[dict[str, Any]]
@@ -193,8 +209,9 @@ class Student:
     @staticmethod
     def of(row: Record) -> Student:
         return Student(code=row["code"], college=row["college"],
-                       class_label=row.get("classLabel"), enrolled_on=row.get("enrolledOn"),
-                       framework=row["fw"], level_code=row.get("level"),
+                       class_label=row.get("classLabel"),
+                       enrolled_on=_day(row.get("enrolledOn")),
+                       framework=row["fw"], level_code=of_opt(LevelCode, row.get("level")),
                        program_code=row.get("programCode"), _row=row, _report={})
 
     async def report(self, info: Info[Context, Any]) -> analytics.StudentReport:
@@ -211,11 +228,11 @@ class Student:
 
     @strawberry.field(description="Attained vs required per competency, with evidence.")
     async def standing(self, info: Info[Context, Any], only_gaps: bool = False,
-                       layer: str | None = None) -> list[CompetencyStanding]:
+                       layer: LayerCode | None = None) -> list[CompetencyStanding]:
         report = await self.report(info)
         return [CompetencyStanding.of(s) for s in report.standings
                 if (s.required > 0 or s.attained > 0) and (not only_gaps or s.gap > 0)
-                and (layer is None or s.layer == layer)]
+                and (layer is None or s.layer == value(layer))]
 
     @strawberry.field(description="Readiness per layer and for 伦理安全意识.")
     async def readiness(self, info: Info[Context, Any]) -> list[DimensionReadiness]:
@@ -224,7 +241,8 @@ class Student:
     @strawberry.field(description="Level reached in each layer (null: not even ZZ).")
     async def placement(self, info: Info[Context, Any]) -> list[LayerPlacement]:
         placed = (await self.report(info)).placement
-        return [LayerPlacement(layer_code=layer, level_code=level)
+        return [LayerPlacement(layer_code=of(LayerCode, layer),
+                               level_code=of_opt(LevelCode, level))
                 for layer, level in placed.items()]
 
     async def _target_standings(self, info: Info[Context, Any],
@@ -238,11 +256,12 @@ class Student:
         if len(chosen) != 1:
             raise ApiError("ONE_TARGET", "give exactly one of level, program, jobRole")
         if target.level:
-            if await context.global_by_code("levels", target.level) is None:
-                raise ApiError("UNKNOWN_LEVEL", f"no level {target.level!r}")
+            level = value(target.level)
+            if await context.global_by_code("levels", level) is None:
+                raise ApiError("UNKNOWN_LEVEL", f"no level {level!r}")
             items = await analytics.gaps_against(context.store, self._row, report.standings,
-                                                 level=target.level)
-            return f"level:{target.level}", items
+                                                 level=level)
+            return f"level:{level}", items
         label, code = ("Program", target.program) if target.program else (
             "JobRole", target.job_role)
         assert code is not None
@@ -271,7 +290,7 @@ class Student:
         report = await self.report(info)
         path = await analytics.learning_path(_context(info).store, self._row, items,
                                              report.standings)
-        steps = [PathStep(position=i + 1, reason=s.reason, credits=s.credits,
+        steps = [PathStep(position=i + 1, reason=of(PathStepReason, s.reason), credits=s.credits,
                           closes_codes=s.closes, _course_uid=s.uid)
                  for i, s in enumerate(path.steps)]
         return LearningPath(steps=steps, total_credits=path.total_credits,
@@ -285,19 +304,20 @@ class Student:
                        competency: str | None = None) -> list[EvidenceItem]:
         rows = await analytics.student_evidence(_context(info).store, self._row["uid"])
         return sorted(
-            (EvidenceItem(competency_code=r["competency"], kind=r["kind"], code=r["code"],
-                          at=str(r["at"]), proficiency=int(r["proficiency"]),
+            (EvidenceItem(competency_code=r["competency"], kind=of(EvidenceKind, r["kind"]),
+                          code=r["code"], at=datetime.fromisoformat(str(r["at"])),
+                          _at=str(r["at"]), proficiency=int(r["proficiency"]),
                           passed=bool(r["passed"]),
                           score=float(r["score"]) if r["score"] is not None else None,
                           max_score=float(r["maxScore"]) if r["maxScore"] is not None else None)
              for r in rows if competency is None or r["competency"] == competency),
-            key=lambda e: (e.competency_code, e.at, e.code))
+            key=lambda e: (e.competency_code, e._at, e.code))
 
 
 @strawberry.type
 class CompetencyShare:
     competency_code: str
-    layer_code: str
+    layer_code: LayerCode
     students: int = strawberry.field(description="Students whose program requires it")
     meeting: int
     share: float = strawberry.field(description="meeting / students")
@@ -312,14 +332,14 @@ class CompetencyShare:
 
 @strawberry.type
 class PlacementCount:
-    layer_code: str
-    level_code: str | None
+    layer_code: LayerCode
+    level_code: LevelCode | None
     students: int
 
 
 @strawberry.type
 class ReadinessBucket:
-    dimension: str
+    dimension: ReadinessDimension
     lower: float
     upper: float
     students: int
@@ -350,7 +370,7 @@ class StudentInput:
     code: str
     college: str
     program: str
-    enrolled_on: str
+    enrolled_on: date
     class_label: str | None = None
 
 
@@ -360,7 +380,8 @@ class ResultInput:
     college: str
     assessment: str
     score: float
-    taken_at: str
+    taken_at: datetime = strawberry.field(
+        description="When it was taken; a date alone is that day (stored as the date)")
     max_score: float | None = None
 
 
@@ -378,7 +399,7 @@ class CertificationInput:
     student: str
     college: str
     certification: str
-    held_on: str
+    held_on: date
 
 
 def _allowed_colleges(principal: Principal) -> set[str] | None:
@@ -399,7 +420,23 @@ def _rows(items: list[Any]) -> list[dict[str, Any]]:
     if len(items) > learners.MAX_BATCH:
         raise ApiError("BATCH_TOO_LARGE", f"at most {learners.MAX_BATCH} rows per call",
                        max=learners.MAX_BATCH)
-    return [{_camel(k): v for k, v in vars(item).items()} for item in items]
+    return [{_camel(k): _text(v) for k, v in vars(item).items()} for item in items]
+
+
+def _text(value: Any) -> Any:
+    """Dates and times as the ISO text graph/ validates and stores; a time-less, zone-less
+    ``takenAt`` stays a date, as the CSV import stores it, so a result keeps its identity."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None and value.time() == time():
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _day(value: object) -> date | None:
+    return date.fromisoformat(str(value)[:10]) if value else None
 
 
 def _camel(name: str) -> str:
@@ -423,7 +460,7 @@ class LearnerQuery:
     async def students(
         self, info: Info[Context, Any], college: str | None = None,
         program: str | None = None, class_label: str | None = None,
-        framework: str | None = None,
+        framework: strawberry.ID | None = None,
         first: Annotated[int | None, strawberry.argument(description="Page size")] = None,
         after: str | None = None,
     ) -> Connection[Student]:
@@ -446,7 +483,7 @@ class LearnerQuery:
                       permission_classes=[CanReadStudents])
     async def cohort(self, info: Info[Context, Any], college: str | None = None,
                      program: str | None = None, class_label: str | None = None,
-                     framework: str | None = None) -> CohortReport:
+                     framework: strawberry.ID | None = None) -> CohortReport:
         context = _context(info)
         principal = context.principal
         if college is None and principal.role is not Role.ADMIN:
@@ -458,15 +495,17 @@ class LearnerQuery:
                                                program=program_uid, class_label=class_label)
         fw_of = (await context.resolve_framework(framework))["uid"]
         competencies = [CompetencyShare(
-            competency_code=c["code"], layer_code=c["layer"], students=c["students"],
+            competency_code=c["code"], layer_code=of(LayerCode, c["layer"]),
+            students=c["students"],
             meeting=c["meeting"], share=round(c["meeting"] / c["students"], 4)
             if c["students"] else 0.0, gap_total=c["gapTotal"],
             _uid=element_uid(fw_of, c["code"])) for c in report.competencies]
-        placement = [PlacementCount(layer_code=layer, level_code=None if level == "NONE"
-                                    else level, students=count)
+        placement = [PlacementCount(layer_code=of(LayerCode, layer),
+                                    level_code=None if level == "NONE"
+                                    else of(LevelCode, level), students=count)
                      for layer, levels in sorted(report.placement.items())
                      for level, count in sorted(levels.items())]
-        readiness = [ReadinessBucket(dimension=dimension, lower=bucket / 5,
+        readiness = [ReadinessBucket(dimension=of(ReadinessDimension, dimension), lower=bucket / 5,
                                      upper=min(1.0, (bucket + 1) / 5) if bucket < 5 else 1.0,
                                      students=count)
                      for dimension, buckets in sorted(report.readiness.items())
@@ -494,7 +533,7 @@ class LearnerMutation:
                                      "batch with any bad row writes nothing.",
                          permission_classes=[CanReadStudents])
     async def record_students(self, info: Info[Context, Any], rows: list[StudentInput],
-                              framework: str | None = None) -> BatchPayload:
+                              framework: strawberry.ID | None = None) -> BatchPayload:
         context = _context(info)
         fw = (await context.resolve_framework(framework))["uid"]
         return _payload(await learners.record_students(

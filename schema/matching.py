@@ -16,11 +16,12 @@ from graph.ids import element_uid
 from schema.access import Role
 from schema.batches import Info
 from schema.context import Context
+from schema.enums import EvidenceKind, LevelCode, code, of
 from schema.errors import ApiError
 from schema.learners import EvidenceRef, Student, _program_uid, _require_college
 from schema.permissions import CanReadStudents
 from schema.relay import Connection, Edge, PageInfo, page_size
-from schema.types import Competency, JobRole
+from schema.types import Competency, JobRole, when
 
 __all__ = ["MatchingQuery"]
 
@@ -64,8 +65,8 @@ class NeedMatch:
     def of(need: matching.NeedMatch, fw: str) -> NeedMatch:
         evidence = None
         if need.evidence_kind and need.evidence_code:
-            evidence = EvidenceRef(kind=need.evidence_kind, code=need.evidence_code,
-                                   at=need.evidence_at or "")
+            evidence = EvidenceRef(kind=of(EvidenceKind, need.evidence_kind),
+                                   code=need.evidence_code, at=when(need.evidence_at))
         return NeedMatch(competency_code=need.competency, required=need.required,
                          attained=need.attained, gap=need.gap, essential=need.essential,
                          met=need.met, evidence=evidence, _uid=element_uid(fw, need.competency))
@@ -139,7 +140,7 @@ class MatchingQuery:
             description="College code (a college token: its own, the default)")] = None,
         industry: Annotated[str | None, strawberry.argument(
             description="Only job roles of this industry")] = None,
-        level: Annotated[str | None, strawberry.argument(
+        level: Annotated[LevelCode | None, strawberry.argument(
             description="Only job roles of this entry level (ZZ, GZ, BK)")] = None,
         first: FirstArg = None, after: AfterArg = None,
     ) -> Connection[JobMatch]:
@@ -153,13 +154,13 @@ class MatchingQuery:
             raise ApiError("UNKNOWN_STUDENT", f"no student {student} at college {college}",
                            student=student, college=college)
         fw = str(record["fw"])
-        found = await matching.job_matches(context.store, uid, industry=industry, level=level,
-                                           offset=offset, limit=size + 1)
+        found = await matching.job_matches(context.store, uid, industry=industry,
+                                           level=code(level), offset=offset, limit=size + 1)
         items = [JobMatch(job_role=JobRole.of(m.job_role), **_reasons(m, fw)) for m in found]
 
         async def count() -> int:
             return await matching.job_match_count(context.store, uid, industry=industry,
-                                                  level=level)
+                                                  level=code(level))
 
         return _connection(items, size, offset, count)
 
@@ -178,7 +179,7 @@ class MatchingQuery:
             description="Only students of this program code")] = None,
         class_label: Annotated[str | None, strawberry.argument(
             description="Only students of this class")] = None,
-        framework: Annotated[str | None, strawberry.argument(
+        framework: Annotated[strawberry.ID | None, strawberry.argument(
             description="Framework version id of the job role (default: the latest "
                         "published)")] = None,
         first: FirstArg = None, after: AfterArg = None,

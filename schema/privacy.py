@@ -6,6 +6,7 @@ erasure is audited without the student's code (see ``graph.privacy``).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, cast
 
 import strawberry
@@ -16,6 +17,7 @@ from graph import privacy
 from graph.learners import student_uid
 from schema.access import Principal, Role
 from schema.context import Context
+from schema.enums import RoleName, of
 from schema.errors import ApiError
 from schema.permissions import CanReadStudents
 
@@ -41,16 +43,17 @@ class ErasurePayload:
     erased: bool = strawberry.field(description="False when no such student was stored")
     relationships: int = strawberry.field(
         description="Evidence, enrolment and standing records removed with the student")
-    erasure_id: str | None = strawberry.field(
+    erasure_id: strawberry.ID | None = strawberry.field(
         description="The audit record of this erasure (it does not name the student)")
 
 
 @strawberry.type(description="An audited erasure: who, when, which college; never the student.")
 class ErasureRecord:
-    id: str = strawberry.field(description="The record's id, as returned by eraseStudent")
-    at: str = strawberry.field(description="When (ISO-8601 UTC)")
+    id: strawberry.ID = strawberry.field(
+        description="The record's id, as returned by eraseStudent")
+    at: datetime = strawberry.field(description="When (UTC)")
     subject: str = strawberry.field(description="The token subject that asked")
-    role: str = strawberry.field(description="The role of that token")
+    role: RoleName = strawberry.field(description="The role of that token")
     college: str = strawberry.field(description="The college whose student was erased")
     relationships: int = strawberry.field(description="Records removed with the student")
 
@@ -75,7 +78,8 @@ class PrivacyQuery:
         scope = None if principal.role is Role.ADMIN and college is None else _college(
             principal, college)
         rows = await privacy.erasure_records(info.context.store, scope)
-        return [ErasureRecord(id=r["uid"], at=r["at"], subject=r["subject"], role=r["role"],
+        return [ErasureRecord(id=strawberry.ID(r["uid"]), at=datetime.fromisoformat(str(r["at"])),
+                              subject=r["subject"], role=of(RoleName, r["role"]),
                               college=r["college"], relationships=int(r["relationships"]))
                 for r in rows]
 
@@ -93,4 +97,5 @@ class PrivacyMutation:
             context.store, student_uid(college, code), college,
             subject=context.principal.subject, role=context.principal.role.value)
         return ErasurePayload(erased=outcome.erased, relationships=outcome.relationships,
-                              erasure_id=outcome.record_uid)
+                              erasure_id=strawberry.ID(outcome.record_uid)
+                              if outcome.record_uid else None)

@@ -12,6 +12,7 @@ from graph.framework import CompetencyFilter, level_requirements
 from graph.ids import element_uid
 from graph.store import Record
 from schema.context import Context
+from schema.enums import LayerCode, LevelCode, code, value
 from schema.errors import ApiError
 from schema.relay import Connection, build_connection, decode_cursor, page_size
 from schema.types import (
@@ -59,11 +60,13 @@ async def _one(info: Info[Context, Any], label: str, code: str,
     return await context.nodes[label].load(element_uid(fw, code))
 
 
-FwArg = Annotated[str | None, strawberry.argument(
+FwArg = Annotated[strawberry.ID | None, strawberry.argument(
     description="Framework version id (CODE@VERSION); default: the latest published")]
 FirstArg = Annotated[int | None, strawberry.argument(
     description="Page size (default 20, at most the server's cap)")]
 AfterArg = Annotated[str | None, strawberry.argument(description="endCursor of the previous page")]
+LevelArg = Annotated[LevelCode | None, strawberry.argument(description="Only this level")]
+LayerArg = Annotated[LayerCode | None, strawberry.argument(description="Only this layer")]
 SearchArg = Annotated[str | None, strawberry.argument(
     description="Substring of code, nameZh or nameEn")]
 
@@ -102,17 +105,19 @@ class FrameworkQuery:
 
     @strawberry.field(description="One framework version; default: the latest published.")
     async def framework(self, info: Info[Context, Any],
-                        id: str | None = None) -> Framework:
+                        id: Annotated[strawberry.ID | None, strawberry.argument(
+                            description="CODE@VERSION; default: the latest published")] = None,
+                        ) -> Framework:
         return Framework.of(await info.context.resolve_framework(id))
 
     @strawberry.field(description="Competencies, filtered; ordered by code.")
     async def competencies(
         self, info: Info[Context, Any], framework: FwArg = None,
-        level: str | None = None, layer: str | None = None, strand: str | None = None,
+        level: LevelArg = None, layer: LayerArg = None, strand: str | None = None,
         major: str | None = None, industry: str | None = None, search: SearchArg = None,
         first: FirstArg = None, after: AfterArg = None,
     ) -> Connection[Competency]:
-        flt = CompetencyFilter(level=level, layer=layer, strand=strand, major=major,
+        flt = CompetencyFilter(level=code(level), layer=code(layer), strand=strand, major=major,
                                industry=industry, search=search)
         return await _page(info, "Competency", Competency.of, framework, first, after, flt)
 
@@ -125,10 +130,12 @@ class FrameworkQuery:
     @strawberry.field(description="What a level asks of a student of a major, layer by layer "
                                   "(each requirement links to the earlier level's via "
                                   "progressesFrom).")
-    async def level_requirements(self, info: Info[Context, Any], level: str,
+    async def level_requirements(self, info: Info[Context, Any], level_code: Annotated[
+            LevelCode, strawberry.argument(name="level", description="The level")],
                                  major: str | None = None,
                                  framework: FwArg = None) -> list[LayerRequirements]:
         context: Context = info.context
+        level = value(level_code)
         fw = (await context.resolve_framework(framework))["uid"]
         industry = None
         if major is not None:
@@ -151,11 +158,11 @@ class FrameworkQuery:
     @strawberry.field(description="Courses 课程, filtered; ordered by code.")
     async def courses(
         self, info: Info[Context, Any], framework: FwArg = None,
-        level: str | None = None, layer: str | None = None, major: str | None = None,
+        level: LevelArg = None, layer: LayerArg = None, major: str | None = None,
         industry: str | None = None, search: SearchArg = None,
         first: FirstArg = None, after: AfterArg = None,
     ) -> Connection[Course]:
-        flt = CompetencyFilter(level=level, layer=layer, major=major, industry=industry,
+        flt = CompetencyFilter(level=code(level), layer=code(layer), major=major, industry=industry,
                                search=search)
         return await _page(info, "Course", Course.of, framework, first, after, flt)
 
@@ -168,10 +175,10 @@ class FrameworkQuery:
     @strawberry.field(description="Majors 专业.")
     async def majors(
         self, info: Info[Context, Any], framework: FwArg = None,
-        level: str | None = None, industry: str | None = None, search: SearchArg = None,
+        level: LevelArg = None, industry: str | None = None, search: SearchArg = None,
         first: FirstArg = None, after: AfterArg = None,
     ) -> Connection[Major]:
-        flt = CompetencyFilter(level=level, industry=industry, search=search)
+        flt = CompetencyFilter(level=code(level), industry=industry, search=search)
         return await _page(info, "Major", Major.of, framework, first, after, flt)
 
     @strawberry.field
@@ -191,10 +198,10 @@ class FrameworkQuery:
     @strawberry.field(description="Assessments 评价工具.")
     async def assessments(
         self, info: Info[Context, Any], framework: FwArg = None,
-        level: str | None = None, search: SearchArg = None,
+        level: LevelArg = None, search: SearchArg = None,
         first: FirstArg = None, after: AfterArg = None,
     ) -> Connection[Assessment]:
-        flt = CompetencyFilter(level=level, search=search)
+        flt = CompetencyFilter(level=code(level), search=search)
         return await _page(info, "Assessment", Assessment.of, framework, first, after, flt)
 
     @strawberry.field
@@ -215,10 +222,10 @@ class FrameworkQuery:
     @strawberry.field(description="Typical jobs 岗位.")
     async def job_roles(
         self, info: Info[Context, Any], framework: FwArg = None,
-        level: str | None = None, industry: str | None = None, search: SearchArg = None,
+        level: LevelArg = None, industry: str | None = None, search: SearchArg = None,
         first: FirstArg = None, after: AfterArg = None,
     ) -> Connection[JobRole]:
-        flt = CompetencyFilter(level=level, industry=industry, search=search)
+        flt = CompetencyFilter(level=code(level), industry=industry, search=search)
         return await _page(info, "JobRole", JobRole.of, framework, first, after, flt)
 
     @strawberry.field
@@ -230,10 +237,10 @@ class FrameworkQuery:
     @strawberry.field(description="Programs 人才培养方案.")
     async def programs(
         self, info: Info[Context, Any], framework: FwArg = None,
-        level: str | None = None, major: str | None = None, search: SearchArg = None,
+        level: LevelArg = None, major: str | None = None, search: SearchArg = None,
         first: FirstArg = None, after: AfterArg = None,
     ) -> Connection[Program]:
-        flt = CompetencyFilter(level=level, major=major, search=search)
+        flt = CompetencyFilter(level=code(level), major=major, search=search)
         return await _page(info, "Program", Program.of, framework, first, after, flt)
 
     @strawberry.field

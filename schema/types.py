@@ -6,6 +6,7 @@ so asking for the prerequisites of 50 competencies is one store query, not 50.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import strawberry
@@ -14,6 +15,8 @@ from strawberry.types import Info
 from graph.ids import element_uid
 from graph.store import Record
 from schema.context import Context
+from schema.enums import AssessmentKind, CourseKind, FrameworkStatus, LayerCode, LevelCode, of
+from schema.enums import code as enum_code
 
 __all__ = [
     "Assessment", "Certification", "College", "Competency", "Course", "Framework",
@@ -21,6 +24,7 @@ __all__ = [
     "TeacherTier",
 ]
 
+FRAMEWORK_ID = "The framework version it belongs to (CODE@VERSION)"
 PROFICIENCY_NAMES = {1: ("了解", "know"), 2: ("运用", "apply"), 3: ("设计", "design"),
                      4: ("创新", "innovate")}
 
@@ -46,7 +50,7 @@ class Proficiency:
 
 @strawberry.type(description="An education level 层次: ZZ 中职, GZ 高职专科, BK 职业本科.")
 class Level:
-    code: str
+    code: LevelCode
     rank: int
     max_proficiency: int
     name_zh: str
@@ -57,7 +61,7 @@ class Level:
 
     @staticmethod
     def of(row: Record) -> Level:
-        return Level(code=row["code"], rank=int(row["rank"]),
+        return Level(code=of(LevelCode, row["code"]), rank=int(row["rank"]),
                      max_proficiency=int(row["maxProficiency"]), name_zh=row["nameZh"],
                      name_en=row["nameEn"], description_zh=row.get("descriptionZh"),
                      description_en=row.get("descriptionEn"), source=row.get("source"))
@@ -65,7 +69,7 @@ class Level:
 
 @strawberry.type(description="A competency layer 层: 通识素养 GEN, 专业技能 PRO, 行业能力 IND.")
 class Layer:
-    code: str
+    code: LayerCode
     order: int
     name_zh: str
     name_en: str
@@ -75,7 +79,8 @@ class Layer:
 
     @staticmethod
     def of(row: Record) -> Layer:
-        return Layer(code=row["code"], order=int(row["order"]), name_zh=row["nameZh"],
+        return Layer(code=of(LayerCode, row["code"]), order=int(row["order"]),
+                     name_zh=row["nameZh"],
                      name_en=row["nameEn"], description_zh=row.get("descriptionZh"),
                      description_en=row.get("descriptionEn"), source=row.get("source"))
 
@@ -109,39 +114,46 @@ class College:
 
 @strawberry.type(description="A framework version; published versions are frozen.")
 class Framework:
-    id: str = strawberry.field(description="CODE@VERSION, e.g. AIL@2025.1")
+    id: strawberry.ID = strawberry.field(description="CODE@VERSION, e.g. AIL@2025.1")
     code: str
     version: str
-    status: str
+    status: FrameworkStatus
     name_zh: str
     name_en: str
     description_zh: str | None
     description_en: str | None
     source: str | None
-    created_at: str | None
-    published_at: str | None
-    deprecated_at: str | None
-    previous_version: str | None = strawberry.field(
+    created_at: datetime | None
+    published_at: datetime | None
+    deprecated_at: datetime | None
+    previous_version: strawberry.ID | None = strawberry.field(
         description="The version this one was copied from")
 
     @staticmethod
     def of(row: Record) -> Framework:
         return Framework(id=row["uid"], code=row["code"], version=row["version"],
-                         status=row.get("status", "draft"), name_zh=row["nameZh"],
+                         status=of(FrameworkStatus, row.get("status") or "draft"),
+                         name_zh=row["nameZh"],
                          name_en=row["nameEn"], description_zh=row.get("descriptionZh"),
                          description_en=row.get("descriptionEn"), source=row.get("source"),
-                         created_at=row.get("createdAt"), published_at=row.get("publishedAt"),
-                         deprecated_at=row.get("deprecatedAt"),
+                         created_at=when(row.get("createdAt")),
+                         published_at=when(row.get("publishedAt")),
+                         deprecated_at=when(row.get("deprecatedAt")),
                          previous_version=row.get("previousVersion"))
 
 
-async def _level(info: Info[Context, Any], code: str | None) -> Level | None:
-    row = await _ctx(info).global_by_code("levels", code)
+def when(value: object) -> datetime | None:
+    """A stored ISO-8601 text (a date alone is its midnight) as a ``DateTime``."""
+    return datetime.fromisoformat(str(value)) if value else None
+
+
+async def _level(info: Info[Context, Any], code: LevelCode | None) -> Level | None:
+    row = await _ctx(info).global_by_code("levels", enum_code(code))
     return Level.of(row) if row else None
 
 
-async def _layer(info: Info[Context, Any], code: str | None) -> Layer | None:
-    row = await _ctx(info).global_by_code("layers", code)
+async def _layer(info: Info[Context, Any], code: LayerCode | None) -> Layer | None:
+    row = await _ctx(info).global_by_code("layers", enum_code(code))
     return Layer.of(row) if row else None
 
 
@@ -161,7 +173,7 @@ class Industry:
     name_zh: str
     name_en: str
     source: str | None
-    framework: str
+    framework: strawberry.ID = strawberry.field(description=FRAMEWORK_ID)
 
     @staticmethod
     def of(row: Record) -> Industry:
@@ -174,18 +186,18 @@ class Major:
     code: str
     name_zh: str
     name_en: str
-    levels: list[str]
+    levels: list[LevelCode]
     catalog_codes: list[str] = strawberry.field(
         description="Official 专业目录 codes as LEVEL:CODE, where known")
     source: str | None
-    framework: str
+    framework: strawberry.ID = strawberry.field(description=FRAMEWORK_ID)
     _industry: strawberry.Private[str | None]
     _uid: strawberry.Private[str]
 
     @staticmethod
     def of(row: Record) -> Major:
         return Major(code=row["code"], name_zh=row["nameZh"], name_en=row["nameEn"],
-                     levels=list(row.get("levels") or []),
+                     levels=[of(LevelCode, v) for v in row.get("levels") or []],
                      catalog_codes=list(row.get("catalogCodes") or []),
                      source=row.get("source"), framework=row["fw"],
                      _industry=row.get("industry"), _uid=row["uid"])
@@ -204,20 +216,20 @@ class Major:
 @strawberry.type(description="What a level asks of a competency: descriptor and target.")
 class Requirement:
     code: str
-    level_code: str
+    level_code: LevelCode
     competency_code: str
     descriptor_zh: str
     descriptor_en: str
     target: Proficiency
     source: str | None
-    framework: str
+    framework: strawberry.ID = strawberry.field(description=FRAMEWORK_ID)
     _uid: strawberry.Private[str]
 
     @staticmethod
     def of(row: Record) -> Requirement:
         target = Proficiency.of(row["proficiency"])
         assert target is not None
-        return Requirement(code=row["code"], level_code=row["level"],
+        return Requirement(code=row["code"], level_code=of(LevelCode, row["level"]),
                            competency_code=row["competency"],
                            descriptor_zh=row.get("descriptorZh") or "",
                            descriptor_en=row.get("descriptorEn") or "", target=target,
@@ -308,11 +320,11 @@ class Competency:
     description_zh: str | None
     description_en: str | None
     source: str | None
-    level_codes: list[str] = strawberry.field(
+    level_codes: list[LevelCode] = strawberry.field(
         description="Levels with a requirement for this competency")
-    layer_code: str
+    layer_code: LayerCode
     strand_codes: list[str]
-    framework: str
+    framework: strawberry.ID = strawberry.field(description=FRAMEWORK_ID)
     _uid: strawberry.Private[str]
     _major: strawberry.Private[str | None]
     _industry: strawberry.Private[str | None]
@@ -322,7 +334,8 @@ class Competency:
         return Competency(code=row["code"], name_zh=row["nameZh"], name_en=row["nameEn"],
                           description_zh=row.get("descriptionZh"),
                           description_en=row.get("descriptionEn"), source=row.get("source"),
-                          level_codes=list(row.get("levels") or []), layer_code=row["layer"],
+                          level_codes=[of(LevelCode, v) for v in row.get("levels") or []],
+                          layer_code=of(LayerCode, row["layer"]),
                           strand_codes=list(row.get("strands") or []), framework=row["fw"],
                           _uid=row["uid"], _major=row.get("major"),
                           _industry=row.get("industry"))
@@ -351,9 +364,10 @@ class Competency:
         return [Requirement.of(r["node"]) for r in await _edges(info, "requirements", self._uid)]
 
     @strawberry.field(description="The requirement at one level, if the level has one.")
-    async def requirement(self, info: Info[Context, Any], level: str) -> Requirement | None:
+    async def requirement(self, info: Info[Context, Any],
+                          level: LevelCode) -> Requirement | None:
         for row in await _edges(info, "requirements", self._uid):
-            if row["node"]["level"] == level:
+            if row["node"]["level"] == enum_code(level):
                 return Requirement.of(row["node"])
         return None
 
@@ -398,21 +412,22 @@ class Course:
     code: str
     name_zh: str
     name_en: str
-    level_code: str
-    layer_code: str
-    kind: str = strawberry.field(description="required 必修 or elective 选修")
+    level_code: LevelCode
+    layer_code: LayerCode
+    kind: CourseKind = strawberry.field(description="required 必修 or elective 选修")
     credits: float
     hours: int
     major_code: str | None
     industry_code: str | None
     source: str | None
-    framework: str
+    framework: strawberry.ID = strawberry.field(description=FRAMEWORK_ID)
     _uid: strawberry.Private[str]
 
     @staticmethod
     def of(row: Record) -> Course:
         return Course(code=row["code"], name_zh=row["nameZh"], name_en=row["nameEn"],
-                      level_code=row["level"], layer_code=row["layer"], kind=row["kind"],
+                      level_code=of(LevelCode, row["level"]),
+                      layer_code=of(LayerCode, row["layer"]), kind=of(CourseKind, row["kind"]),
                       credits=float(row["credits"]), hours=int(row["hours"]),
                       major_code=row.get("major"), industry_code=row.get("industry"),
                       source=row.get("source"), framework=row["fw"], _uid=row["uid"])
@@ -441,17 +456,18 @@ class Assessment:
     code: str
     name_zh: str
     name_en: str
-    level_code: str
-    kind: str
+    level_code: LevelCode
+    kind: AssessmentKind
     max_score: int
     source: str | None
-    framework: str
+    framework: strawberry.ID = strawberry.field(description=FRAMEWORK_ID)
     _uid: strawberry.Private[str]
 
     @staticmethod
     def of(row: Record) -> Assessment:
         return Assessment(code=row["code"], name_zh=row["nameZh"], name_en=row["nameEn"],
-                          level_code=row["level"], kind=row["kind"],
+                          level_code=of(LevelCode, row["level"]),
+                          kind=of(AssessmentKind, row["kind"]),
                           max_score=int(row["maxScore"]), source=row.get("source"),
                           framework=row["fw"], _uid=row["uid"])
 
@@ -470,7 +486,7 @@ class Certification:
     issuer_zh: str | None
     issuer_en: str | None
     source: str | None
-    framework: str
+    framework: strawberry.ID = strawberry.field(description=FRAMEWORK_ID)
     _uid: strawberry.Private[str]
 
     @staticmethod
@@ -490,16 +506,16 @@ class JobRole:
     code: str
     name_zh: str
     name_en: str
-    level_code: str
+    level_code: LevelCode
     industry_code: str
     source: str | None
-    framework: str
+    framework: strawberry.ID = strawberry.field(description=FRAMEWORK_ID)
     _uid: strawberry.Private[str]
 
     @staticmethod
     def of(row: Record) -> JobRole:
         return JobRole(code=row["code"], name_zh=row["nameZh"], name_en=row["nameEn"],
-                       level_code=row["level"], industry_code=row["industry"],
+                       level_code=of(LevelCode, row["level"]), industry_code=row["industry"],
                        source=row.get("source"), framework=row["fw"], _uid=row["uid"])
 
     @strawberry.field
@@ -526,17 +542,17 @@ class Program:
     code: str
     name_zh: str
     name_en: str
-    level_code: str
+    level_code: LevelCode
     major_code: str
     college_code: str
     source: str | None
-    framework: str
+    framework: strawberry.ID = strawberry.field(description=FRAMEWORK_ID)
     _uid: strawberry.Private[str]
 
     @staticmethod
     def of(row: Record) -> Program:
         return Program(code=row["code"], name_zh=row["nameZh"], name_en=row["nameEn"],
-                       level_code=row["level"], major_code=row["major"],
+                       level_code=of(LevelCode, row["level"]), major_code=row["major"],
                        college_code=row["college"], source=row.get("source"),
                        framework=row["fw"], _uid=row["uid"])
 
@@ -561,7 +577,7 @@ class TeacherTier:
     description_zh: str | None
     description_en: str | None
     source: str | None
-    framework: str
+    framework: strawberry.ID = strawberry.field(description=FRAMEWORK_ID)
     _uid: strawberry.Private[str]
 
     @staticmethod

@@ -91,7 +91,7 @@ async def test_the_indicator_system_is_served(run_query: Any) -> None:
 
 
 async def test_sample_items_page_and_filter(run_query: Any) -> None:
-    query = ("query($after: String) { sampleItems(level: \"ZZ\", competency: \"GEN-04\", "
+    query = ("query($after: String) { sampleItems(level: ZZ, competency: \"GEN-04\", "
              "first: 1, after: $after) { totalCount pageInfo { hasNextPage endCursor } "
              "nodes { code assessmentCode levelCode kind target { value } points stemZh "
              "scoringZh } } }")
@@ -128,7 +128,7 @@ async def test_offerings_classifications_and_consolidations(run_query: Any) -> N
         "occupationZh verified } "
         "certificationProfiles(kind: VENDOR) { code verified } "
         "consolidations { competencyCode levelCode target { value } reason } "
-        "typedCompetencies(kind: QUALITY, layer: \"GEN\") { code } }"))
+        "typedCompetencies(kind: QUALITY, layer: GEN) { code } }"))
     assert [(o["levelCode"], o["nameZh"], o["verified"]) for o in data["majorOfferings"]] == [
         ("ZZ", "人工智能技术应用", False), ("GZ", "人工智能技术应用", True),
         ("BK", "人工智能工程技术", False)]

@@ -68,7 +68,7 @@ async def mutate(run_query: Any, store: EmbeddedStore, document: str,
 
 def course(code: str, teaches: dict[str, int], requires: list[str] | None = None,
            level: str = "GZ", layer: str = "GEN") -> dict[str, Any]:
-    return {"code": code, "level": level, "layer": layer, "kind": "required", "credits": 1,
+    return {"code": code, "level": level, "layer": layer, "kind": "REQUIRED", "credits": 1,
             "hours": 18, "nameZh": f"{code} 课程", "nameEn": f"{code} course", "source": SRC,
             "teaches": [{"competency": c, "proficiency": p} for c, p in teaches.items()],
             "requires": requires or []}

@@ -94,7 +94,7 @@ async def test_a_new_version_copies_every_element_and_edge(run_query: Any,
     answer = await new_version(run_query, seeded)
     assert answer["errors"] == [] and answer["auditEntryId"]
     assert answer["framework"] == {"id": NEW, "code": "AIL", "version": "2026.1",
-                                   "status": "draft"}
+                                   "status": "DRAFT"}
     labels = {fw: {r["label"]: r["n"] for r in await seeded.read(LABELS_OF, {"fw": fw})}
               for fw in (OLD, NEW)}
     assert labels[OLD] == labels[NEW]
@@ -176,7 +176,7 @@ async def test_make_edit_diff_publish(run_query: Any, seeded: EmbeddedStore) -> 
     # Publish: frozen from now on, and the default version for readers.
     published = ok(await run_query(PUBLISH, {"id": NEW}, DESIGNER, store=seeded),
                    "publishFramework")
-    assert published == {"errors": [], "framework": {"id": NEW, "status": "published"}}
+    assert published == {"errors": [], "framework": {"id": NEW, "status": "PUBLISHED"}}
     framework = (await seeded.read(FRAMEWORK, {"uid": NEW}))[0]["node"]
     assert framework["publishedAt"] >= framework["createdAt"]
     refused = ok(await run_query(EDIT, {"fw": NEW, "input": [{"code": "GEN-01",
@@ -187,12 +187,12 @@ async def test_make_edit_diff_publish(run_query: Any, seeded: EmbeddedStore) -> 
     assert latest == {"id": NEW}
     deprecated = ok(await run_query(DEPRECATE, {"id": OLD}, DESIGNER, store=seeded),
                     "deprecateFramework")
-    assert deprecated["framework"] == {"id": OLD, "status": "deprecated"}
+    assert deprecated["framework"] == {"id": OLD, "status": "DEPRECATED"}
     # A deprecated version stays readable (records judged against it), but is no default.
     readable = ok(await run_query(f'{{ framework(id: "{OLD}") {{ status }} '
                                   "frameworks { id status } }", store=seeded), "frameworks")
-    assert {(f["id"], f["status"]) for f in readable} == {(OLD, "deprecated"),
-                                                          (NEW, "published")}
+    assert {(f["id"], f["status"]) for f in readable} == {(OLD, "DEPRECATED"),
+                                                          (NEW, "PUBLISHED")}
     assert ok(await run_query("{ framework { id } }", store=seeded), "framework") == {"id": NEW}
     # A version made from the new one links back to it.
     third = await new_version(run_query, seeded, "2027.1", NEW)

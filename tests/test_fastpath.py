@@ -31,20 +31,21 @@ SAME: list[tuple[str, Any]] = [
     (PROJECT["a"], {}),
     (PROJECT["b"], {"code": "GEN-28"}),
     (PROJECT["b"], {"code": "NOPE-1"}),
-    ("query($after: String) { competencies(first: 7, layer: \"PRO\", after: $after) { "
+    ("query($after: String) { competencies(first: 7, layer: PRO, after: $after) { "
      "totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } "
      f"edges {{ cursor node {{ {FIELDS} }} }} }} }}", {"after": None}),
-    ("query($after: String) { competencies(first: 7, layer: \"PRO\", after: $after) { "
+    ("query($after: String) { competencies(first: 7, layer: PRO, after: $after) { "
      "totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } "
      f"edges {{ cursor node {{ {FIELDS} }} }} }} }}", "cursor"),
     ("{ c: competency(code: \"GEN-28\") { code all: prerequisites(transitive: true) { code } "
      "direct: prerequisites { code dependents { code } } dependents(transitive: true) { code } "
-     f"gz: requirement(level: \"GZ\") {{ {REQUIREMENT} progressesTo {{ code levelCode }} "
-     "progressesFrom { code } } xx: requirement(level: \"XX\") { code } "
+     f"gz: requirement(level: GZ) {{ {REQUIREMENT} progressesTo {{ code levelCode }} "
+     "progressesFrom { code } } zz: requirement(level: ZZ) { code } "
+     "bk: requirement(level: BK) { code } "
      f"requirements {{ {REQUIREMENT} progressesFrom {{ code }} }} }} "
      "d: competency(code: \"GEN-01\", framework: \"AIL@2025.1\") { code dependents { code } } }",
      {}),
-    ("query($s: String, $n: Int, $l: String) { competencies(search: $s, first: $n, level: $l) "
+    ("query($s: String, $n: Int, $l: LevelCode) { competencies(search: $s, first: $n, level: $l) "
      "{ totalCount nodes { code levelCodes } } }", {"s": "AI", "n": 100, "l": "BK"}),
     ("query($st: String, $m: String, $i: String) { a: competencies(strand: $st, first: 100) "
      "{ totalCount nodes { code } } b: competencies(major: $m) { totalCount nodes { code } } "

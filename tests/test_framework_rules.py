@@ -84,6 +84,27 @@ def test_a_cycle_is_named_from_what_comes_first() -> None:
     assert rules.self_requirement_error("A").message == "A cannot require itself: A → A"
 
 
+def test_scope_flags_offers_and_progressions() -> None:
+    assert rules.anchor_error("GEN", None, None) is None
+    assert rules.anchor_error("PRO", "M-T", None) is None
+    pro, ind = rules.anchor_error("PRO", None, "IT"), rules.anchor_error("IND", "M-T", "")
+    assert pro is not None and (pro.code, pro.field) == (rules.MISSING_FIELD, "major")
+    assert ind is not None and (ind.code, ind.field) == (rules.MISSING_FIELD, "industry")
+    assert rules.flag_error(False, "required") is None
+    for bad in ("yes", 1, None):
+        assert rules.flag_error(bad, "required") is not None, bad
+    assert rules.major_level_error("M-T", "GZ", ["ZZ", "GZ"]) is None
+    assert rules.major_level_error("M-T", "BK", ["ZZ", "GZ"]) is not None
+    rank = {"ZZ": 1, "GZ": 2, "BK": 3}
+    assert rules.progression_error("A", "ZZ", ["ZZ"], "B", "GZ", ["GZ"], rank) is None
+    fields = [getattr(rules.progression_error("A", *case, rank), "field", None) for case in (
+        ("GZ", ["ZZ"], "B", "BK", ["BK"]),  # A has no GZ requirement
+        ("ZZ", ["ZZ"], "B", "BK", ["GZ"]),  # B has no BK requirement
+        ("GZ", ["GZ"], "B", "ZZ", ["ZZ"]),  # leads downwards
+    )]
+    assert fields == ["from", "level", "level"]
+
+
 def test_one_error_shape_located_two_ways() -> None:
     error = RuleError(rules.INVALID_VALUE, "credits 0 is outside (0, 30]")
     in_seed = error.at(file="courses.yaml", entry=3, line=41)

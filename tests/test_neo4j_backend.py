@@ -29,7 +29,7 @@ QUERIES = [
     "prerequisites(transitive: true) { code } requirements { code progressesTo { code } } } } } }",
     "{ competency(code: \"GEN-02\") { taughtBy { course { code } proficiency { value } } "
     "measuredBy { assessment { code } weight } dependents(transitive: true) { code } } }",
-    "{ courses(first: 50, level: \"GZ\") { totalCount nodes { code teaches { competency "
+    "{ courses(first: 50, level: GZ) { totalCount nodes { code teaches { competency "
     "{ code } } prerequisites { code } } } }",
 ]
 

@@ -102,7 +102,7 @@ STUDENT = """query($code: String!, $college: String) { student(code: $code, coll
   code standing { competencyCode required attained gap evidence { kind code at } }
   readiness { dimension ratio } placement { layerCode levelCode }
   gaps(target: {jobRole: "JOB-IT-01"}) { totalGap items { competencyCode gap } }
-  levelGaps: gaps(target: {level: "BK"}) { totalGap }
+  levelGaps: gaps(target: {level: BK}) { totalGap }
   learningPath { totalCredits steps { course { code } } } evidence { code at passed } } }"""
 COHORT = ("query($college: String, $program: String) { cohort(college: $college, program: "
           "$program) { students competencies { competencyCode share gapTotal } "

@@ -7,6 +7,7 @@ import itertools
 from collections import defaultdict
 from collections.abc import Sequence
 
+from graph import rules
 from graph.content import (
     LINK_PROGRESSIONS,
     UPSERT_REQUIREMENTS,
@@ -122,12 +123,8 @@ async def upsert_competencies(store: GraphStore, fw: str, rows: Sequence[Row],
             props.setdefault(key, None)
             if props[key] is not None:
                 batch.known(label, props[key], index, key)
-        if props.get("layer") == "PRO" and not props.get("major"):
-            batch.error(MISSING_FIELD, "a PRO (专业技能) competency needs its major", index,
-                        "major")
-        if props.get("layer") == "IND" and not props.get("industry"):
-            batch.error(MISSING_FIELD, "an IND (行业能力) competency needs its industry", index,
-                        "industry")
+        batch.refuse(rules.anchor_error(props.get("layer"), props.get("major"),
+                                        props.get("industry")), index)
         specs = _requirement_specs(batch, row, index, stored_requirements.get(batch.uid(code)))
         design = is_design(props.get("source"))
         levels: list[str] = []
@@ -246,21 +243,11 @@ def _check_progressions(batch: Batch, levels_after: dict[str, list[str]],
         pairs = [(code, a, code, b) for a, b in itertools.pairwise(levels)]
         given = "progressesTo" in row
         for position, (source_level, target, level) in enumerate(wanted.get(code, [])):
-            where = f"progressesTo[{position}]"
-            if source_level not in levels:
-                if given:
-                    batch.error(INVALID_VALUE, f"progressesTo.from {source_level!r}: {code} has "
-                                "no requirement at that level", index, f"{where}.from")
-                continue
-            if level not in levels_after.get(target, []):
-                if given:
-                    batch.error(INVALID_VALUE, f"progressesTo: {target} has no requirement at "
-                                f"{level!r}", index, f"{where}.level")
-                continue
-            if rank.get(level, 0) <= rank.get(source_level, 0):
-                if given:
-                    batch.error(INVALID_VALUE, "progressesTo must lead to a higher level",
-                                index, f"{where}.level")
+            error = rules.progression_error(code, source_level, levels, target, level,
+                                            levels_after.get(target, []), rank)
+            if error is not None:
+                if given:  # stored links that no longer fit are dropped, not refused
+                    batch.refuse(error, index, f"progressesTo[{position}].{error.field}")
                 continue
             pairs.append((code, source_level, target, level))
         edges = [{"source": requirement_uid(batch.fw, a, la),

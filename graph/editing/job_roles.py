@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from graph import rules
 from graph.content import (
     UPSERT_JOB_ROLES,
 )
@@ -20,7 +21,6 @@ from graph.editing.batch import (
     write,
 )
 from graph.editing.errors import (
-    INVALID_VALUE,
     EditResult,
 )
 from graph.rules import is_design
@@ -46,9 +46,7 @@ async def upsert_job_roles(store: GraphStore, fw: str, rows: Sequence[Row],
         value = spec.get("essential", False)
         if value is None:
             value = False
-        if not isinstance(value, bool):
-            batch.error(INVALID_VALUE, "essential must be true or false", index,
-                        f"{where}.essential")
+        batch.refuse(rules.flag_error(value, "essential"), index, f"{where}.essential")
         return {"essential": bool(value)}
 
     for index, row in enumerate(batch.rows):

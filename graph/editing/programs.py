@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from graph import rules
 from graph.cypher import Cypher
 from graph.editing.audit import Actor
 from graph.editing.batch import (
@@ -52,10 +53,9 @@ async def upsert_programs(store: GraphStore, fw: str, rows: Sequence[Row],
         if props.get("college") is not None:
             batch.known("College", props["college"], index, "college")
         major = props.get("major")
-        if (major is not None and batch.known("Major", major, index, "major") and level
-                and level not in (batch.codes["Major"][major].get("levels") or [])):
-            batch.error(INVALID_VALUE, f"major {major} is not offered at level {level}",
-                        index, "level")
+        if major is not None and batch.known("Major", major, index, "major") and level:
+            offered = batch.codes["Major"][major].get("levels") or []
+            batch.refuse(rules.major_level_error(major, level, offered), index)
         uid = batch.uid(str(row.get("code")))
         nodes.append({"uid": uid, "props": props})
         colleges.append({"uid": uid, "college": props.get("college")})
@@ -92,9 +92,7 @@ def _program_courses(batch: Batch, row: Row, index: int) -> list[Row]:
         required = spec.get("required", True)
         if required is None:
             required = True
-        if not isinstance(required, bool):
-            batch.error(INVALID_VALUE, "required must be true or false", index,
-                        f"{where}.required")
+        batch.refuse(rules.flag_error(required, "required"), index, f"{where}.required")
         links.append({"target": batch.uid(course),
                       "props": {"semester": semester, "required": bool(required)}})
     return links

@@ -33,6 +33,7 @@ from schema.demand.types import (
     TrendPeriod,
     value_of,
 )
+from schema.enums import SkipReason, of
 from schema.errors import ApiError, UserError
 from schema.permissions import CanEditFrameworks
 from schema.relay import Connection, build_connection, decode_cursor, page_size
@@ -283,7 +284,8 @@ class DemandMutation:
             errors=[UserError(code=e.code, message=e.message, index=e.index, field=e.field)
                     for e in outcome.errors],
             changes=[AppliedDemandNeed.of(c) for c in outcome.changes],
-            skipped=[SkippedDemandNeed(job_role_code=j, competency_code=c, reason=why)
+            skipped=[SkippedDemandNeed(job_role_code=j, competency_code=c,
+                                       reason=of(SkipReason, why))
                      for j, c, why in outcome.skipped],
             audit_entry_id=strawberry.ID(outcome.audit) if outcome.audit else None,
             framework=framework)

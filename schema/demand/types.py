@@ -13,6 +13,7 @@ from graph.demand_program import AppliedNeed, DemandGap
 from graph.ids import element_uid
 from graph.store import Record
 from schema.batches import Info
+from schema.enums import SkipReason
 from schema.errors import UserError
 from schema.types import Competency, JobRole, Proficiency
 
@@ -286,7 +287,7 @@ class AppliedDemandNeed:
 class SkippedDemandNeed:
     job_role_code: str = strawberry.field(description="The job role")
     competency_code: str = strawberry.field(description="The competency")
-    reason: str = strawberry.field(
+    reason: SkipReason = strawberry.field(
         description="NOT_IN_FRAMEWORK: the draft has no such competency (add it first); "
                     "ABOVE_LEVEL_MAX: the demand exceeds the job level's maximum and the need "
                     "already stands at it (raise the job's level to follow the demand)")

@@ -14,6 +14,7 @@ from graph.teacher_standards import standard_of
 from schema.access import Principal, Role
 from schema.batches import Info, RecordBatchPayload, batch_payload, batch_rows
 from schema.context import Context
+from schema.enums import LayerCode
 from schema.errors import ApiError
 from schema.relay import Connection, build_connection, decode_cursor, page_size
 from schema.teachers.types import (
@@ -21,7 +22,6 @@ from schema.teachers.types import (
     CollegeTeachingReport,
     CourseCoverageStatus,
     CourseTeachingCoverage,
-    EvidenceLayer,
     FrameworkArg,
     ProjectRole,
     Teacher,
@@ -86,7 +86,7 @@ class TeacherEvidenceInput:
     teacher: str = strawberry.field(description="Teacher code")
     college: str = strawberry.field(description="College code")
     kind: TeacherEvidenceKind = strawberry.field(description="What it is")
-    layer: EvidenceLayer = strawberry.field(description="The layer it builds")
+    layer: LayerCode = strawberry.field(description="The layer it builds")
     title: str = strawberry.field(description="Its title")
     completed_on: date = strawberry.field(description="When it was completed")
     hours: float | None = strawberry.field(

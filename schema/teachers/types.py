@@ -17,11 +17,12 @@ from graph.store import Record
 from graph.teacher_standards import StandardItem, TierInfo, standard_of
 from schema.batches import Info
 from schema.context import Context
+from schema.enums import LayerCode
 from schema.errors import ApiError
 from schema.types import Course, TeacherTier
 
 __all__ = [
-    "CollegeTeachingReport", "CourseCoverageStatus", "CourseTeachingCoverage", "EvidenceLayer",
+    "CollegeTeachingReport", "CourseCoverageStatus", "CourseTeachingCoverage",
     "ProjectRole", "StandardProgress", "Teacher", "TeacherEvidence", "TeacherEvidenceKind",
     "TeacherPlacement", "TeacherStandardItem", "ThresholdUnit", "TierCount", "loaders",
 ]
@@ -36,13 +37,6 @@ class TeacherEvidenceKind(Enum):
         "project", description="项目: an enterprise AI project or R&D, with the role held")
     TEACHING_CASE = strawberry.enum_value(
         "teachingCase", description="教学案例: an enterprise project turned into a teaching case")
-
-
-@strawberry.enum(description="The layer an activity builds: 通识素养, 专业技能 or 行业能力.")
-class EvidenceLayer(Enum):
-    GEN = strawberry.enum_value("GEN", description="通识素养 general AI literacy")
-    PRO = strawberry.enum_value("PRO", description="专业技能 professional skills")
-    IND = strawberry.enum_value("IND", description="行业能力 industry capability")
 
 
 @strawberry.enum(description="A teacher's role in a project.")
@@ -108,7 +102,7 @@ def loaders(context: Context) -> _Loaders:
 class TeacherStandardItem:
     code: str = strawberry.field(description="Item code, e.g. TS-2-PRO")
     tier_code: str = strawberry.field(description="TT-1 普及层, TT-2 深化层, TT-3 研发层")
-    layer: EvidenceLayer = strawberry.field(description="通识素养, 专业技能 or 行业能力")
+    layer: LayerCode = strawberry.field(description="通识素养, 专业技能 or 行业能力")
     name_zh: str = strawberry.field(description="名称")
     name_en: str = strawberry.field(description="Name")
     description_zh: str | None = strawberry.field(description="说明")
@@ -127,7 +121,7 @@ class TeacherStandardItem:
     def of(item: StandardItem, fw: str) -> TeacherStandardItem:
         props = item.props
         return TeacherStandardItem(
-            code=item.code, tier_code=item.tier, layer=EvidenceLayer(item.layer),
+            code=item.code, tier_code=item.tier, layer=LayerCode(item.layer),
             name_zh=props["nameZh"], name_en=props["nameEn"],
             description_zh=props.get("descriptionZh"),
             description_en=props.get("descriptionEn"),
@@ -149,7 +143,7 @@ class TeacherStandardItem:
 class TeacherEvidence:
     id: strawberry.ID = strawberry.field(description="Stable id")
     kind: TeacherEvidenceKind = strawberry.field(description="What it is")
-    layer: EvidenceLayer = strawberry.field(description="The layer it builds")
+    layer: LayerCode = strawberry.field(description="The layer it builds")
     title: str = strawberry.field(description="Its title")
     provider: str | None = strawberry.field(description="Who ran it (a body or company)")
     completed_on: date = strawberry.field(description="When it was completed")
@@ -160,7 +154,7 @@ class TeacherEvidence:
     def of(row: Record) -> TeacherEvidence:
         return TeacherEvidence(
             id=strawberry.ID(row["uid"]), kind=TeacherEvidenceKind(row["kind"]),
-            layer=EvidenceLayer(row["layer"]), title=row["title"], provider=row.get("provider"),
+            layer=LayerCode(row["layer"]), title=row["title"], provider=row.get("provider"),
             completed_on=date.fromisoformat(row["completedOn"]),
             hours=float(row["hours"]) if row.get("hours") is not None else None,
             role=ProjectRole(row["role"]) if row.get("role") else None)

@@ -36,8 +36,8 @@ test("competency map: the grid's counts are the API's, a cell lists its competen
   await firstRender("first render /map (cold)", "/map");
   const levels = ["ZZ", "GZ", "BK"];
   const counts = await api(`{ ${levels.flatMap((l) => [
-    ...["GEN", "PRO", "IND"].map((y) => `${l}_${y}: competencies(level: "${l}", layer: "${y}") { totalCount }`),
-    `${l}_ETH: competencies(level: "${l}", strand: "ETH") { totalCount }`,
+    ...["GEN", "PRO", "IND"].map((y) => `${l}_${y}: competencies(level: ${l}, layer: ${y}) { totalCount }`),
+    `${l}_ETH: competencies(level: ${l}, strand: "ETH") { totalCount }`,
   ]).join(" ")} }`);
   const shown = await page.$$eval(".grid-map .cell", (cells) =>
     cells.map((c) => [`${c.dataset.level}_${c.dataset.layer || c.dataset.strand}`, Number(c.dataset.count), c.querySelector(".count").textContent]),
@@ -51,14 +51,14 @@ test("competency map: the grid's counts are the API's, a cell lists its competen
 
   await page.click('.grid-map .cell[data-level="GZ"][data-layer="PRO"]');
   await ready(page);
-  const cell = await api(`{ competencies(level: "GZ", layer: "PRO", first: 100) { totalCount nodes { code requirement(level: "GZ") { target { value } } } } }`);
+  const cell = await api(`{ competencies(level: GZ, layer: PRO, first: 100) { totalCount nodes { code requirement(level: GZ) { target { value } } } } }`);
   const listed = await page.$$eval("#cell-detail li[data-code]", (items) => items.map((i) => i.dataset.code));
   assert.deepEqual(listed, cell.competencies.nodes.map((n) => n.code));
   assert.equal(Number(await page.getAttribute("#cell-detail", "data-total")), cell.competencies.totalCount);
 
   // one major: its industry's competencies in the industry row
   await open(page, "/map?major=M-AI&level=GZ&layer=IND");
-  const ind = await api(`{ competencies(level: "GZ", layer: "IND", industry: "IT", first: 100) { totalCount nodes { code } } }`);
+  const ind = await api(`{ competencies(level: GZ, layer: IND, industry: "IT", first: 100) { totalCount nodes { code } } }`);
   assert.equal(await page.getAttribute('.grid-map .cell[data-level="GZ"][data-layer="IND"]', "data-count"), String(ind.competencies.totalCount));
   assert.deepEqual(await page.$$eval("#cell-detail li[data-code]", (i) => i.map((x) => x.dataset.code)), ind.competencies.nodes.map((n) => n.code));
   await shot(page, "map-cell");
@@ -156,7 +156,7 @@ test("student portrait prints to exactly one A4 page", async () => {
   assert.equal(pdfPages(pdf), 1);
   // a long one: a first-year student against the bachelor level (38 gaps)
   await open(page, "/student/COL-DEMO-GZ/S00100?target=level:BK");
-  const { student } = await api(`{ student(code: "S00100", college: "COL-DEMO-GZ") { gaps(target: {level: "BK"}) { items { gap } } } }`, {}, TOKENS.college);
+  const { student } = await api(`{ student(code: "S00100", college: "COL-DEMO-GZ") { gaps(target: {level: BK}) { items { gap } } } }`, {}, TOKENS.college);
   assert.ok(student.gaps.items.filter((g) => g.gap > 0).length > 30);
   assert.equal(pdfPages(await page.pdf({ format: "A4", printBackground: true, preferCSSPageSize: true })), 1);
   await open(page, "/student/COL-DEMO-GZ/S00001");
@@ -229,7 +229,7 @@ test("programs: the matrix marks every programReport finding; the pathway and th
 
   const fw = "AIL@2025.2"; // the demo's draft revision: designers see it
   await open(page, `/program/P-AI-GZ?framework=${fw}`);
-  const data = await api(`query($fw: String, $id: ID) { program(code: "P-AI-GZ", framework: $fw) { courses { course { teaches { competency { code } } } } }
+  const data = await api(`query($fw: ID, $id: ID) { program(code: "P-AI-GZ", framework: $fw) { courses { course { teaches { competency { code } } } } }
     programReport(code: "P-AI-GZ", framework: $id) { findingCount coverage { ...F } order { ...F } assessment { ...F } } }
     fragment F on ProgramFinding { kind competencyCode courseCode }`, { fw, id: fw }, TOKENS.designer);
   const report = data.programReport;

@@ -168,7 +168,7 @@ export function roleName(role: string): string {
 
 export function statusName(status: string): string {
   return (
-    { draft: tr("草案", "draft"), published: tr("已发布", "published"), deprecated: tr("已停用", "deprecated"), copying: tr("复制中", "copying") }[status] ?? status
+    { DRAFT: tr("草案", "draft"), PUBLISHED: tr("已发布", "published"), DEPRECATED: tr("已停用", "deprecated"), COPYING: tr("复制中", "copying") }[status] ?? status
   );
 }
 

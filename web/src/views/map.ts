@@ -28,7 +28,7 @@ const ALL = `query All($after: String) { competencies(first: 100, after: $after)
   nodes { code nameZh nameEn layerCode strandCodes levelCodes
           major { code nameZh nameEn } industry { code nameZh nameEn } } } }`;
 
-const CELL = `query Cell($level: String!, $layer: String, $strand: String, $major: String,
+const CELL = `query Cell($level: LevelCode!, $layer: LayerCode, $strand: String, $major: String,
     $industry: String) {
   competencies(level: $level, layer: $layer, strand: $strand, major: $major,
                industry: $industry, first: 100) {

@@ -164,7 +164,7 @@ export async function drawPortrait(root: HTMLElement, data: Portrait, reference:
               " ",
               h("strong", null, nm(step.course)),
               " ",
-              badge(step.reason === "gap" ? tr("补差", "closes gaps") : tr("先修", "prerequisite"), step.reason),
+              badge(step.reason === "GAP" ? tr("补差", "closes gaps") : tr("先修", "prerequisite"), step.reason),
               h("span", { class: "muted small" }, ` ${step.credits} ${tr("学分", "cr")}`, step.closesCodes.length ? h("span", { class: "closes" }, ` · ${step.closesCodes.join(" ")}`) : ""),
             ),
           ),
@@ -196,7 +196,7 @@ export async function drawPortrait(root: HTMLElement, data: Portrait, reference:
                 h(
                   "li",
                   { class: e.passed ? "passed" : "failed" },
-                  `${e.at.slice(0, 10)} · ${e.kind === "assessment" ? tr("测评", "assessment") : tr("认证", "certificate")} ${e.code}`,
+                  `${e.at.slice(0, 10)} · ${e.kind === "ASSESSMENT" ? tr("测评", "assessment") : tr("认证", "certificate")} ${e.code}`,
                   e.score !== null ? ` · ${e.score}/${e.maxScore}` : "",
                   ` · ${e.passed ? tr(`证明 ${e.proficiency} 级`, `shows ${e.proficiency}`) : tr("未通过", "not passed")}`,
                 ),

@@ -50,8 +50,8 @@ export async function programListView(ctx: ViewContext): Promise<void> {
   }
 }
 
-const PROGRAM = `query Program($code: String!, $level: String!, $major: String,
-    $framework: String, $reportFramework: ID) {
+const PROGRAM = `query Program($code: String!, $level: LevelCode!, $major: String,
+    $framework: ID, $reportFramework: ID) {
   frameworks { id status }
   program(code: $code, framework: $framework) { code nameZh nameEn levelCode majorCode collegeCode framework
     major { code nameZh nameEn }
