@@ -106,7 +106,7 @@ async def test_every_answer_shows_the_evidence_kind(store: EmbeddedStore) -> Non
     needs = [n for e in answer.data["jobMatches"]["edges"] for n in e["node"]["needs"]
              if n["attained"]]
     assert standings and needs
-    assert all(item["evidence"]["kind"] == "certification" for item in standings + needs)
+    assert all(item["evidence"]["kind"] == "CERTIFICATION" for item in standings + needs)
 
 
 async def test_a_certification_recorded_twice_keeps_the_earliest_date(
