@@ -268,6 +268,22 @@ class _Compiler:
                 or definition.args):
             raise _Ineligible(name)
         get = attrgetter(strawberry_field.python_name)
+        leaf_type = definition.type.of_type if isinstance(definition.type, GraphQLNonNull) \
+            else definition.type
+        if isinstance(leaf_type, GraphQLScalarType | GraphQLEnumType):  # most fields: fused
+            serialize, required = leaf_type.serialize, leaf_type is not definition.type
+
+            def leaf(_run: _Run, source: Any) -> Any:
+                value = get(source)
+                if value is None:
+                    if required:
+                        raise _GiveUp
+                    return None
+                done = serialize(value)
+                if done is None:
+                    raise _GiveUp
+                return done
+            return leaf
         return lambda run, source: complete(run, get(source))
 
 

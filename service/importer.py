@@ -16,7 +16,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -196,6 +196,8 @@ async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir
         return report
     catalog = learners.EvidenceCatalog(store)
     started = time.monotonic()
+    summarise = kind not in ("completions", *IMPORT_KINDS)
+    students: set[str] = set()  # whose summaries the import deferred, gathered as rows pass
     if validate_first:
         problems: list[BadRow] = []
         checked = _Progress(f"check {path.name}", total, progress)
@@ -204,6 +206,8 @@ async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir
             for batch in _batches(table, batch_size):
                 outcome = await write(store, batch, catalog=catalog, dry_run=True)
                 problems += _bad_rows(table, batch, outcome.errors)
+                if summarise:
+                    students |= _students_in(batch, kind)
                 offset += len(batch)
                 checked.update(offset)
         except BadFile as unreadable:
@@ -215,6 +219,8 @@ async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir
     for batch in _batches(table, batch_size, skip=done):
         batch_started = time.monotonic()
         outcome = await write(store, batch, catalog=catalog, defer_summaries=True)
+        if summarise and not validate_first:
+            students |= _students_in(batch, kind)
         if outcome.errors:  # the store changed since pass 1 (e.g. a student was removed)
             raise ImportFailed(_bad_rows(table, batch, outcome.errors))
         done += len(batch)
@@ -222,24 +228,26 @@ async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir
         report.batches.append(time.monotonic() - batch_started)
         _save_checkpoint(checkpoint, done, complete=False)
         bar.update(done)
-    if kind not in ("completions", *IMPORT_KINDS):
-        # Summaries were deferred batch by batch: each student of the file is summarised
-        # once here (also after a resume, since the whole file is read again).
-        students = sorted(_students_of(table, kind))
+    if summarise:
+        # Summaries were deferred batch by batch: each group of the file's students is
+        # rebuilt once here, in one call (chunks of students would share groups and rebuild
+        # them again). After a resume without the check pass, the whole file is read again.
+        if not validate_first and report.resumed_from:
+            students = _students_of(table, kind)
         summarised = _Progress("summaries", len(students), progress)
-        for start in range(0, len(students), _SUMMARY_CHUNK):
-            await refresh_summaries(store, students[start:start + _SUMMARY_CHUNK])
-            summarised.update(min(start + _SUMMARY_CHUNK, len(students)))
+        await refresh_summaries(store, sorted(students))
+        summarised.update(len(students))
     _save_checkpoint(checkpoint, done, complete=True)
     report.seconds = time.monotonic() - started
     return report
 
 
-_SUMMARY_CHUNK = 2000
-
-
-def _students_of(table: Table, kind: str) -> set[str]:
+def _students_in(rows: Iterable[Mapping[str, Any]], kind: str) -> set[str]:
     code_column = "code" if kind == "students" else "student"
     return {learners.student_uid((row.get("college") or "").strip(),
                                  (row.get(code_column) or "").strip())
-            for row in table.rows()}
+            for row in rows}
+
+
+def _students_of(table: Table, kind: str) -> set[str]:
+    return _students_in(table.rows(), kind)

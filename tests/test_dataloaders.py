@@ -13,7 +13,7 @@ from schema import ANONYMOUS, Context, Principal, Role
 from seed import load_seed
 
 NESTED = """
-query($fw: String) { competencies(framework: $fw, first: 50) {
+query($fw: ID) { competencies(framework: $fw, first: 50) {
     edges { node { code
       prerequisites { code
         taughtBy { proficiency { value } course { code } } } } } } }

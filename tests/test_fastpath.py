@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 import pytest
-from graphql import ExecutionResult, OperationDefinitionNode, execute, parse
+from graphql import ExecutionResult, OperationDefinitionNode, execute, parse, validate
 
 from bench.peer.queries import PROJECT
 from graph.editing import Actor
@@ -76,6 +76,7 @@ async def _both(schema: Any, store: EmbeddedStore, text: str, variables: dict[st
                 principal: Principal = ANONYMOUS) -> tuple[ExecutionResult | None,
                                                            ExecutionResult]:
     document = parse(text)
+    assert validate(schema._schema, document) == [], text  # as the view checks first
     cache = FrameworkCache()
     plan = FastPath(schema._schema).plan(document, _operation(document))
     fast = None
@@ -137,7 +138,7 @@ async def test_drafts_go_to_graphql_core(schema: Any, store: EmbeddedStore) -> N
     assert made.framework is not None
     designer = Principal(Role.DESIGNER, "d-1")
     for framework in ("AIL@2026.1", None):
-        fast, slow = await _both(schema, store, "query($fw: String) { competencies("
+        fast, slow = await _both(schema, store, "query($fw: ID) { competencies("
                                  "framework: $fw, first: 3) { nodes { code prerequisites "
                                  "{ code } } } }", {"fw": framework}, designer)
         assert slow.errors is None and slow.data is not None

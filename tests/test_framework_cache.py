@@ -30,7 +30,7 @@ DESIGNER = Principal(Role.DESIGNER, "designer-7")
 ACTOR = Actor("designer-7", "designer")
 
 BROWSE = """
-query($fw: String) { competencies(framework: $fw, first: 50, layer: "GEN") { totalCount
+query($fw: ID) { competencies(framework: $fw, first: 50, layer: GEN) { totalCount
   nodes { code nameEn prerequisites { code } dependents(transitive: true) { code }
           requirements { code target { value } progressesTo { code } } } } }
 """

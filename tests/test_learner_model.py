@@ -45,8 +45,7 @@ V2_SUMMARIES = Cypher(
 V2_COHORTS = Cypher(
     "MATCH (k:Cohort) MATCH (c:Competency {uid: $competency}) "
     "MERGE (k)-[t:TALLY]->(c) SET t.students = 99, t.meeting = 1, t.gapTotal = 7 "
-    "REMOVE k.students, k.placement, k.readiness, k.codes, k.layers, k.meeting, k.gapTotal, "
-    "k.rev "
+    "REMOVE k.students, k.figures, k.rev "
     "RETURN count(t) AS n"
 )
 V2_PROGRAMS = Cypher("MATCH (p:Program) REMOVE p.scope RETURN count(p) AS n")
