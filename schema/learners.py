@@ -172,11 +172,26 @@ class PathStep:
         return Course.of(row) if row else None
 
 
+@strawberry.type(description="Where the competency order (a course after the courses that "
+                             "teach the prerequisites of the gaps it closes) could not be "
+                             "kept, and which order won.")
+class PathOrderConflict:
+    course_code: str
+    wanted_after_code: str = strawberry.field(
+        description="The course the competency order wanted before courseCode")
+    won_by: str = strawberry.field(
+        description="course-prerequisite: a course REQUIRES edge puts it after courseCode "
+                    "(declared course prerequisites always win); competency-order: an "
+                    "earlier competency-order edge does")
+
+
 @strawberry.type(description="Courses to take, in an order that respects prerequisites.")
 class LearningPath:
     steps: list[PathStep]
     total_credits: float
     uncovered_codes: list[str] = strawberry.field(description="Gaps no available course closes")
+    order_conflicts: list[PathOrderConflict] = strawberry.field(
+        description="Competency-order wishes dropped to keep the order acyclic")
 
 
 @strawberry.type(description="A student: pseudonymous code; no names or ID numbers are kept.")
@@ -288,7 +303,10 @@ class Student:
                           closes_codes=s.closes, _course_uid=s.uid)
                  for i, s in enumerate(path.steps)]
         return LearningPath(steps=steps, total_credits=path.total_credits,
-                            uncovered_codes=path.uncovered)
+                            uncovered_codes=path.uncovered, order_conflicts=[
+                                PathOrderConflict(course_code=c.course,
+                                                  wanted_after_code=c.wanted_after,
+                                                  won_by=c.won_by) for c in path.conflicts])
 
     @strawberry.field(description="All evidence behind the standing (results, certificates).")
     async def evidence(self, info: Info[Context, Any],
@@ -540,6 +558,7 @@ class LearnerMutation:
         context = _context(info)
         return _payload(await learners.record_results(
             context.store, _rows(rows), pass_ratio=context.pass_ratio,
+            certification_cap=context.certification_cap,
             allowed_colleges=_allowed_colleges(context.principal)))
 
     @strawberry.mutation(description="Record course completions.",
@@ -556,4 +575,5 @@ class LearnerMutation:
                                     rows: list[CertificationInput]) -> BatchPayload:
         context = _context(info)
         return _payload(await learners.record_certifications(
-            context.store, _rows(rows), allowed_colleges=_allowed_colleges(context.principal)))
+            context.store, _rows(rows), certification_cap=context.certification_cap,
+            allowed_colleges=_allowed_colleges(context.principal)))

@@ -23,6 +23,7 @@ from typing import Any, TextIO
 
 from graph import learners
 from graph.attainment import refresh_summaries
+from graph.evidence import DEFAULT_CERTIFICATION_CAP
 from graph.store import GraphStore
 from service.import_kinds import IMPORT_KINDS
 from service.tabular import BadFile, BadRow, Table, open_table
@@ -142,7 +143,8 @@ def _save_checkpoint(target: Path, rows_done: int, complete: bool) -> None:
 Writer = Callable[..., Awaitable[learners.BatchOutcome]]
 
 
-def _writer(kind: str, framework: str | None, pass_ratio: float) -> Writer:
+def _writer(kind: str, framework: str | None, pass_ratio: float,
+            certification_cap: int) -> Writer:
     if kind in IMPORT_KINDS:
         return IMPORT_KINDS[kind].writer
     if kind == "students":
@@ -157,18 +159,25 @@ def _writer(kind: str, framework: str | None, pass_ratio: float) -> Writer:
     if kind == "results":
         async def results(store: GraphStore, rows: Sequence[Mapping[str, Any]],
                           **kwargs: Any) -> learners.BatchOutcome:
-            return await learners.record_results(store, rows, pass_ratio=pass_ratio, **kwargs)
+            return await learners.record_results(store, rows, pass_ratio=pass_ratio,
+                                                 certification_cap=certification_cap, **kwargs)
 
         return results
     if kind == "completions":
         return learners.record_completions
     if kind == "certifications":
-        return learners.record_certifications
+        async def certifications(store: GraphStore, rows: Sequence[Mapping[str, Any]],
+                                 **kwargs: Any) -> learners.BatchOutcome:
+            return await learners.record_certifications(
+                store, rows, certification_cap=certification_cap, **kwargs)
+
+        return certifications
     raise ValueError(f"unknown import kind {kind!r}; expected one of {', '.join(COLUMNS)}")
 
 
 async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir: Path,
                      framework: str | None = None, pass_ratio: float = 0.6,
+                     certification_cap: int = DEFAULT_CERTIFICATION_CAP,
                      batch_size: int = 5000, progress: TextIO | None = sys.stderr,
                      validate_first: bool = True, encoding: str | None = None,
                      sheet: str | None = None, delimiter: str | None = None) -> ImportReport:
@@ -176,7 +185,7 @@ async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir
     docstring for the guarantees."""
     if not 1 <= batch_size <= learners.MAX_BATCH:
         raise ValueError(f"batch size must be within 1..{learners.MAX_BATCH}")
-    write = _writer(kind, framework, pass_ratio)
+    write = _writer(kind, framework, pass_ratio, certification_cap)
     table = open_import(path, kind, encoding=encoding, sheet=sheet, delimiter=delimiter)
     total = _count_rows(table)
     checkpoint_dir.mkdir(parents=True, exist_ok=True)
