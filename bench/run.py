@@ -305,7 +305,9 @@ async def _store_figures(store: EmbeddedStore, generated: Slice, options: Option
         meets=len(found[0]) == generated.deepest_prerequisites)
 
     # round trips of a nested query, executed in process like tests/test_dataloaders.py
+    # (the second request: the first also reads the published version into the framework cache)
     schema = build_schema()
+    await schema.execute(NESTED_QUERY, context_value=Context(store, ANONYMOUS))
     before = store.round_trips
     result = await schema.execute(NESTED_QUERY, context_value=Context(store, ANONYMOUS))
     trips = store.round_trips - before

@@ -2,9 +2,9 @@
 
 A published (or deprecated) version is frozen: ``graph.editing`` refuses edits to it and a
 seed load refuses different content (``graph.content``). So its competencies, their
-per-level requirements, prerequisites, dependents and progressions are read once per
-process, in four queries, and answered from memory afterwards. Drafts are never cached:
-they change with every edit.
+per-level requirements, prerequisites, dependents and progressions, its majors and its
+industries are read once per process, in six queries, and answered from memory afterwards.
+Drafts are never cached: they change with every edit.
 
 Each request still reads the Framework node (the request context resolves the version it
 reads), and that node is the cache key: its ``etag`` — uid, creation, publication and last
@@ -41,6 +41,8 @@ SNAPSHOT_PREREQUISITES = Cypher(
     "MATCH (c:Competency {fw: $fw})-[:REQUIRES]->(p:Competency) "
     "RETURN c.uid AS uid, p.uid AS prerequisite"
 )
+SNAPSHOT_MAJORS = Cypher("MATCH (n:Major {fw: $fw}) RETURN n {.*} AS node")
+SNAPSHOT_INDUSTRIES = Cypher("MATCH (n:Industry {fw: $fw}) RETURN n {.*} AS node")
 SNAPSHOT_PROGRESSIONS = Cypher(
     "MATCH (:Competency {fw: $fw})-[:HAS_REQUIREMENT]->(r:Requirement)"
     "-[:PROGRESSES_TO]->(t:Requirement) RETURN r.uid AS uid, t.uid AS target"
@@ -48,7 +50,7 @@ SNAPSHOT_PROGRESSIONS = Cypher(
 
 CACHED_EDGES = frozenset({"requirements", "prerequisites", "allPrerequisites", "dependents",
                           "allDependents", "progressesTo", "progressesFrom"})
-_CACHED_LABELS = frozenset({"Competency", "Requirement"})
+_CACHED_LABELS = frozenset({"Competency", "Requirement", "Major", "Industry"})
 _FROZEN = frozenset({"published", "deprecated"})
 
 
@@ -85,12 +87,14 @@ class FrameworkSnapshot:
 
     fw: str
     competencies: list[Record]  # ordered by code
-    nodes: dict[str, dict[str, Record]]  # label → uid → node (Competency, Requirement)
+    nodes: dict[str, dict[str, Record]]  # label → uid → node (_CACHED_LABELS)
     edges: dict[str, dict[str, list[Record]]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, fw: str, competencies: list[Record], requirements: list[Record],
-              prerequisites: list[Record], progressions: list[Record]) -> FrameworkSnapshot:
+              prerequisites: list[Record], progressions: list[Record],
+              majors: Sequence[Record] = (), industries: Sequence[Record] = ()
+              ) -> FrameworkSnapshot:
         comps = sorted((row["node"] for row in competencies), key=lambda n: str(n["code"]))
         nodes = {str(n["uid"]): n for n in comps}
         req_nodes: dict[str, Record] = {}
@@ -131,7 +135,10 @@ class FrameworkSnapshot:
             "progressesFrom": {u: by_rank(u, t) for u, t in backward.items()},
         }
         return cls(fw=fw, competencies=comps,
-                   nodes={"Competency": nodes, "Requirement": req_nodes}, edges=edges)
+                   nodes={"Competency": nodes, "Requirement": req_nodes,
+                          "Major": {str(r["node"]["uid"]): r["node"] for r in majors},
+                          "Industry": {str(r["node"]["uid"]): r["node"] for r in industries}},
+                   edges=edges)
 
     def _matching(self, flt: CompetencyFilter) -> list[Record]:
         p = flt.params()
@@ -175,7 +182,9 @@ async def _read_snapshot(store: GraphStore, fw: str) -> FrameworkSnapshot:
         fw, await store.read(SNAPSHOT_COMPETENCIES, params),
         await store.read(SNAPSHOT_REQUIREMENTS, params),
         await store.read(SNAPSHOT_PREREQUISITES, params),
-        await store.read(SNAPSHOT_PROGRESSIONS, params))
+        await store.read(SNAPSHOT_PROGRESSIONS, params),
+        await store.read(SNAPSHOT_MAJORS, params),
+        await store.read(SNAPSHOT_INDUSTRIES, params))
 
 
 class FrameworkCache:

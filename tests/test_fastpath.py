@@ -51,6 +51,17 @@ SAME: list[tuple[str, Any]] = [
      "{ totalCount nodes { code } } b: competencies(major: $m) { totalCount nodes { code } } "
      "c: competencies(industry: $i, first: 0) { totalCount pageInfo { hasNextPage "
      "startCursor } edges { cursor } } }", {"st": "ETH", "m": "M-AI", "i": "AUTO"}),
+    # the web app's map (web/src/views/map.ts): majors and industries from the cache too
+    ("query All($after: String) { competencies(first: 100, after: $after) { "
+     "totalCount pageInfo { hasNextPage endCursor } "
+     "nodes { code nameZh nameEn layerCode strandCodes levelCodes "
+     "major { __typename code nameZh nameEn levels catalogCodes source framework "
+     "industry { code nameEn } } industry { __typename code nameZh nameEn source framework } "
+     "} } }", {"after": None}),
+    ("query Cell($level: LevelCode!, $layer: LayerCode) { competencies(level: $level, "
+     "layer: $layer, first: 100) { totalCount nodes { code major { code nameZh } "
+     "industry { code nameZh } requirement(level: $level) { descriptorZh descriptorEn "
+     "target { value } } } } }", {"level": "GZ", "layer": "IND"}),
 ]
 DECLINED = [
     "{ competencies { ...F } } fragment F on CompetencyConnection { totalCount }",
@@ -117,6 +128,10 @@ async def test_the_fast_path_gives_graphql_cores_answers(schema: Any,
     b, _ = await _both(schema, seeded_store, PROJECT["b"], {"code": "GEN-28"})
     assert b is not None and b.data is not None
     assert len(b.data["competency"]["prerequisites"]) == 18
+    cell, _ = await _both(schema, seeded_store, SAME[-1][0], SAME[-1][1])
+    assert cell is not None and cell.data is not None
+    cells = cell.data["competencies"]["nodes"]
+    assert cells and all(n["industry"] and n["requirement"] for n in cells)
 
 
 @pytest.mark.parametrize("text", DECLINED)

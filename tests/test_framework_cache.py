@@ -63,6 +63,12 @@ async def test_cached_answers_equal_the_store(seeded_store: EmbeddedStore) -> No
                         for r in rows] + [requirement_uid(OLD, "GEN-01", "XX")]
     assert await cached.nodes_by_uid("Requirement", requirement_uids) == \
         await plain.nodes_by_uid("Requirement", requirement_uids)
+    for label in ("Major", "Industry"):
+        element_uids = [element_uid(OLD, n["code"]) for n in await plain.page(
+            label, OLD, everything, None, 10_000)] + [element_uid(OLD, "NOPE")]
+        assert len(element_uids) > 3
+        assert await cached.nodes_by_uid(label, element_uids) == \
+            await plain.nodes_by_uid(label, element_uids), label
     for name in ("progressesTo", "progressesFrom"):
         assert await cached.edges(name, requirement_uids) == \
             await plain.edges(name, requirement_uids), name
@@ -95,7 +101,7 @@ async def test_a_published_version_is_read_once(schema: Any,
     assert first == second and first["competencies"]["nodes"]
     assert cache.loads == 1
     assert warm == 1  # the Framework node only: it is the cache key
-    assert cold == warm + 4  # the snapshot's four queries
+    assert cold == warm + 6  # the snapshot's six queries
 
 
 async def _browse(schema: Any, store: EmbeddedStore, fw: str | None = None) -> dict[str, Any]:
