@@ -11,7 +11,7 @@ reads), and that node is the cache key: its ``etag`` — uid, creation, publicat
 audit times, seed content hash — changes whenever the version is reloaded, published,
 deprecated or edited, so a snapshot taken before any of these is never served after it,
 whichever worker process made the change. A few versions are kept, least recently used
-first out.
+first out; a burst of cold requests shares one read.
 
 The answers are the store's answers: same rows, same order (the ORDER BY of the queries in
 ``graph.framework``), shared between requests, so callers must not mutate them.
@@ -19,6 +19,7 @@ The answers are the store's answers: same rows, same order (the ORDER BY of the 
 
 from __future__ import annotations
 
+import asyncio
 import weakref
 from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
@@ -194,6 +195,7 @@ class FrameworkCache:
         self.size = size
         self._entries: OrderedDict[str, tuple[tuple[Any, ...], FrameworkSnapshot]] = (
             OrderedDict())
+        self._loading: dict[str, tuple[tuple[Any, ...], asyncio.Task[FrameworkSnapshot]]] = {}
         self.loads = 0  # snapshots read from the store (for tests and /metrics)
 
     async def snapshot(self, store: GraphStore, framework: Record) -> FrameworkSnapshot | None:
@@ -205,13 +207,31 @@ class FrameworkCache:
         if entry is not None and entry[0] == tag:
             self._entries.move_to_end(uid)
             return entry[1]
-        snap = await _read_snapshot(store, uid)
+        loop = asyncio.get_running_loop()
+        pending = self._loading.get(uid)
+        if pending is None or pending[0] != tag or pending[1].get_loop() is not loop:
+            # One read for a burst of cold requests, in a task of its own: a requester that
+            # is cancelled (a client gone) does not cancel it for the others.
+            task = loop.create_task(_read_snapshot(store, uid))
+            pending = self._loading[uid] = (tag, task)
+            task.add_done_callback(self._loaded)
+        return await asyncio.shield(pending[1])
+
+    def _loaded(self, done: asyncio.Task[FrameworkSnapshot]) -> None:
+        """Keep what a read task got (even when every requester has gone)."""
+        found = next((uid for uid, (_, task) in self._loading.items() if task is done), None)
+        if found is None:  # superseded by a read of a newer etag
+            if not done.cancelled():
+                done.exception()
+            return
+        tag, _ = self._loading.pop(found)
+        if done.cancelled() or done.exception() is not None:
+            return  # the waiters re-raise it; the next request reads again
         self.loads += 1
-        self._entries[uid] = (tag, snap)
-        self._entries.move_to_end(uid)
+        self._entries[found] = (tag, done.result())
+        self._entries.move_to_end(found)
         while len(self._entries) > self.size:
             self._entries.popitem(last=False)
-        return snap
 
     def clear(self) -> None:
         self._entries.clear()

@@ -8,6 +8,7 @@ emptied and reloaded with different content under the same version id.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +103,18 @@ async def test_a_published_version_is_read_once(schema: Any,
     assert cache.loads == 1
     assert warm == 1  # the Framework node only: it is the cache key
     assert cold == warm + 6  # the snapshot's six queries
+
+
+async def test_a_burst_of_cold_requests_reads_once(seeded_store: EmbeddedStore) -> None:
+    cache = FrameworkCache()
+    framework = await FrameworkRepository(seeded_store).framework(OLD)
+    assert framework is not None
+    before = seeded_store.round_trips
+    snaps = await asyncio.gather(*(cache.snapshot(seeded_store, framework) for _ in range(5)))
+    assert seeded_store.round_trips - before == 6 and cache.loads == 1
+    assert all(snap is snaps[0] for snap in snaps) and snaps[0] is not None
+    assert await cache.snapshot(seeded_store, framework) is snaps[0]
+    assert seeded_store.round_trips - before == 6
 
 
 async def _browse(schema: Any, store: EmbeddedStore, fw: str | None = None) -> dict[str, Any]:
