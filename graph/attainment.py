@@ -20,10 +20,12 @@ edge: attainment exists only where evidence does (no edge per target to mark), a
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from graph.cypher import Cypher
+from graph.evidence import DEFAULT_CERTIFICATION_CAP, counted_proficiency
 from graph.ids import LEVEL_ORDER
 from graph.scope import ProgramScope, decode_scope
 from graph.standing import DIMENSIONS, LAYERS, PLACES
@@ -80,44 +82,51 @@ def _better(candidate: tuple[int, str, str, str], current: tuple[int, str, str, 
     return kind + code < best_kind + best_code
 
 
-def best_evidence(candidates: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """The best candidate per (student, competency), as RAISE_ATTAINMENT rows."""
+def best_evidence(candidates: Iterable[Mapping[str, Any]],
+                  certification_cap: int = DEFAULT_CERTIFICATION_CAP) -> list[dict[str, Any]]:
+    """The best candidate per (student, competency), as RAISE_ATTAINMENT rows; each counts
+    for what the evidence rules let it (a certification up to the cap)."""
     best: dict[tuple[str, str], tuple[int, str, str, str]] = {}
     for row in candidates:
         key = (row["student"], row["competency"])
-        value = (int(row["proficiency"]), str(row["at"]), str(row["kind"]), str(row["code"]))
+        counted = counted_proficiency(str(row["kind"]), int(row["proficiency"]),
+                                      certification_cap)
+        value = (counted, str(row["at"]), str(row["kind"]), str(row["code"]))
         if key not in best or _better(value, best[key]):
             best[key] = value
     return [{"student": s, "competency": c, "proficiency": p, "at": at, "kind": kind,
              "code": code} for (s, c), (p, at, kind, code) in best.items()]
 
 
-async def _raise(store: GraphStore, candidates: list[dict[str, Any]]) -> None:
-    rows = best_evidence(candidates)
+async def _raise(store: GraphStore, candidates: list[dict[str, Any]],
+                 certification_cap: int) -> None:
+    rows = best_evidence(candidates, certification_cap)
     for start in range(0, len(rows), MAX_BATCH):
         await store.write(RAISE_ATTAINMENT, {"rows": rows[start:start + MAX_BATCH]})
 
 
 async def apply_evidence(store: GraphStore, candidates: list[dict[str, Any]],
-                          written: Sequence[Record], defer_summaries: bool) -> None:
+                          written: Sequence[Record], defer_summaries: bool,
+                          certification_cap: int = DEFAULT_CERTIFICATION_CAP) -> None:
     """After evidence is stored: raise attainment with the new candidates, re-derive it for
     students whose earlier evidence was changed (a correction can lower it), then refresh
     the summaries and cohort tallies of every student the batch touched."""
     changed = sorted({r["student"] for r in written
                       if r["before"] is not None and r["before"] != r["now"]})
-    await _raise(store, candidates)
-    await recompute_attainment(store, changed)
+    await _raise(store, candidates, certification_cap)
+    await recompute_attainment(store, changed, certification_cap=certification_cap)
     if not defer_summaries:
         await refresh_summaries(store, [row["student"] for row in candidates] + changed)
 
 
-async def recompute_attainment(store: GraphStore, students: Sequence[str]) -> None:
+async def recompute_attainment(store: GraphStore, students: Sequence[str], *,
+                               certification_cap: int = DEFAULT_CERTIFICATION_CAP) -> None:
     """Re-derive attainment from all evidence: used when a correction lowered a result."""
     if not students:
         return
     await store.write(RESET_ATTAINMENT, {"students": list(students)})
     evidence = await store.read(PASSED_EVIDENCE_OF_STUDENTS, {"students": list(students)})
-    await _raise(store, evidence)
+    await _raise(store, evidence, certification_cap)
 
 
 # The students' groups: where each is now and where it was last counted.
@@ -158,9 +167,7 @@ WRITE_GROUPS = Cypher(
     "ON CREATE SET k.rev = 0 "
     "WITH k, g WHERE coalesce(k.rev, 0) = g.rev "
     "SET k.rev = g.rev + 1, k.college = g.college, k.program = g.program, "
-    "k.classLabel = g.classLabel, k.students = g.students, k.placement = g.placement, "
-    "k.readiness = g.readiness, k.codes = g.codes, k.layers = g.layers, "
-    "k.meeting = g.meeting, k.gapTotal = g.gapTotal "
+    "k.classLabel = g.classLabel, k.students = g.students, k.figures = g.figures "
     "RETURN g.key AS key"
 )
 MARK_COUNTED = Cypher(
@@ -168,7 +175,7 @@ MARK_COUNTED = Cypher(
     "SET s.cohortProgram = row.program, s.cohortClass = row.classLabel "
     "RETURN count(s) AS marked"
 )
-_GROUPS_PER_QUERY = 16
+_GROUPS_PER_QUERY = 64
 _ATTEMPTS = 20
 
 
@@ -183,9 +190,10 @@ def _bucket(attained: int, required: int) -> int:
 def summarise_group(scope: ProgramScope, members: Sequence[Sequence[Any]]) -> dict[str, Any]:
     """A group's cohort figures from its members' attainment ``[[competency uid, attained],
     …]``: per required competency how many meet it and the total gap, placement counts per
-    layer and readiness buckets per dimension. The rules are ``standing.placement`` and
-    ``standing.readiness`` for each student; the work per student is its evidence, not the
-    program's scope."""
+    layer and readiness buckets per dimension — as one JSON text (``figures``): a cohort of
+    a province reads ~1,300 groups, and one string a group decodes far faster than lists.
+    The rules are ``standing.placement`` and ``standing.readiness`` for each student; the
+    work per student is its evidence, not the program's scope."""
     required = scope.required
     attained_sum = [0] * len(required)
     meeting = [0] * len(required)
@@ -223,12 +231,13 @@ def summarise_group(scope: ProgramScope, members: Sequence[Sequence[Any]]) -> di
         for dimension, total in scope.required_total.items():
             ready[DIMENSIONS.index(dimension) * 6 + _bucket(dims[dimension], total)] += 1
     n = len(members)
-    return {"students": n, "placement": placement, "readiness": ready,
-            "codes": [item.code for item in required] if n else [],
-            "layers": [item.layer for item in required] if n else [],
-            "meeting": meeting if n else [],
-            "gapTotal": [n * item.required - attained_sum[i] for i, item in enumerate(required)]
-            if n else []}
+    figures = {"codes": " ".join(item.code for item in required) if n else "",
+               "layers": " ".join(item.layer for item in required) if n else "",
+               "meeting": meeting if n else [],
+               "gapTotal": [n * item.required - attained_sum[i]
+                            for i, item in enumerate(required)] if n else [],
+               "placement": placement, "readiness": ready}
+    return {"students": n, "figures": json.dumps(figures, separators=(",", ":"))}
 
 
 async def groups_of(store: GraphStore, students: Sequence[str]) -> set[tuple[str, str]]:

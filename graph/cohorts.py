@@ -2,14 +2,15 @@
 
 A ``Cohort`` node per (program, class label) group holds the group's figures, rebuilt whole by
 ``graph.attainment`` after every write that touches the group: head count, per required
-competency how many meet it and the total gap (parallel lists), placement counts per layer and
-readiness buckets per dimension. A cohort is any union of groups (a college, a program, a class
-label), so a report reads one row per group (~160 for 20,000 students) and sums them here,
-never a pass over the students.
+competency how many meet it and the total gap, placement counts per layer and readiness buckets
+per dimension (one JSON text, ``figures``). A cohort is any union of groups (a college, a
+program, a class label), so a report reads one row per group (~1,300 for the bench's 20,000
+students) and sums them here, never a pass over the students.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -82,8 +83,7 @@ COHORT_SCAN_OF_ALL = Cypher(_ALL_SCOPE + _COHORT_BODY.replace("{scope}", _ALL_SC
 # What is served: the Cohort nodes of the (program, class label) groups in the cohort, one row
 # each (graph.attainment rebuilds them), summed here.
 _GROUP_FIELDS = (
-    "RETURN k.students AS students, k.placement AS placement, k.readiness AS readiness, "
-    "k.codes AS codes, k.layers AS layers, k.meeting AS meeting, k.gapTotal AS gapTotal"
+    "RETURN k.students AS students, k.figures AS figures"
 )
 COHORT_OF_COLLEGE = Cypher(
     "MATCH (k:Cohort {college: $college}) "
@@ -119,22 +119,32 @@ async def cohort_report(store: GraphStore, *, college: str | None = None,
     students = 0
     placement = [0] * (len(LAYERS) * len(PLACES))
     readiness = [0] * (len(DIMENSIONS) * 6)
-    competencies: dict[str, list[Any]] = {}
+    # groups of one program share its required competencies: sum their vectors per list
+    sums: dict[tuple[str, str], list[list[int]]] = {}
     for row in await store.read(query, params):
         n = int(row["students"] or 0)
-        if n == 0:
+        if n == 0 or not row["figures"]:
             continue
+        figures = json.loads(row["figures"])
         students += n
-        for i, count in enumerate(row["placement"] or ()):
-            placement[i] += count
-        for i, count in enumerate(row["readiness"] or ()):
-            readiness[i] += count
-        for code, layer, meeting, gap in zip(row["codes"] or (), row["layers"] or (),
-                                             row["meeting"] or (), row["gapTotal"] or (),
-                                             strict=True):
+        placement = [a + b for a, b in zip(placement, figures["placement"], strict=True)]
+        readiness = [a + b for a, b in zip(readiness, figures["readiness"], strict=True)]
+        key = (figures["codes"], figures["layers"])
+        meeting, gaps = figures["meeting"], figures["gapTotal"]
+        found = sums.get(key)
+        if found is None:
+            sums[key] = [[n] * len(meeting), list(meeting), list(gaps)]
+        else:
+            found[0] = [a + n for a in found[0]]
+            found[1] = [a + b for a, b in zip(found[1], meeting, strict=True)]
+            found[2] = [a + b for a, b in zip(found[2], gaps, strict=True)]
+    competencies: dict[str, list[Any]] = {}
+    for (codes, layers), (counts, meeting, gaps) in sums.items():
+        for code, layer, n, met, gap in zip(codes.split(), layers.split(), counts, meeting,
+                                            gaps, strict=True):
             tally = competencies.setdefault(code, [layer, 0, 0, 0])
             tally[1] += n
-            tally[2] += meeting
+            tally[2] += met
             tally[3] += gap
     report = CohortReport(
         students=students,
@@ -143,8 +153,8 @@ async def cohort_report(store: GraphStore, *, college: str | None = None,
         placement=defaultdict(dict), readiness=defaultdict(dict))
     for i, count in enumerate(placement):
         if count:
-            layer, place = divmod(i, len(PLACES))
-            report.placement[LAYERS[layer]][PLACES[place]] = count
+            at_layer, place = divmod(i, len(PLACES))
+            report.placement[LAYERS[at_layer]][PLACES[place]] = count
     for i, count in enumerate(readiness):
         if count:
             dimension, bucket = divmod(i, 6)

@@ -123,7 +123,8 @@ def graphql_view(settings: Settings) -> GraphQLView:
         assert isinstance(user, PrincipalUser), "AuthenticationMiddleware sets the principal"
         return Context(store, user.principal, page_limits, request,
                        pass_ratio=settings.pass_ratio,
-                       cache=shared_cache(request.app.state.store))
+                       cache=shared_cache(request.app.state.store),
+                       certification_cap=settings.certification_cap)
 
     return GraphQLView(
         schema._schema, limits=query_limits,

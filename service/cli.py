@@ -207,6 +207,7 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
         report = await import_csv(store, args.kind, args.file,
                                   checkpoint_dir=settings.data_dir / "imports",
                                   framework=framework, pass_ratio=settings.pass_ratio,
+                                  certification_cap=settings.certification_cap,
                                   batch_size=args.batch_size,
                                   **cli_exchange.import_options(args))
     finally:
