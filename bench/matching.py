@@ -1,16 +1,15 @@
 """The candidates query (graph/matching.py) on the generated slice: a page of the students of
 one college, and of all students, ranked for one job role, timed at the store.
 
-``make bench`` calls ``candidate_timings`` after the cohort figures. Standalone, without the
-HTTP part and with a cheaper fsync (reads do not depend on it):
-``python -m bench.matching --students 20000 [--repeats 7]`` generates the slice, imports
-students, results and certifications through ``competency-graph import``'s code and prints
-the medians.
+``make bench`` calls ``candidate_timings`` after the cohort figures. Alone, without the HTTP
+part and with a cheaper fsync (reads do not depend on it):
+``python -m bench --candidates-only [--students 20000 --repeats 7]`` generates the slice,
+imports students, results and certifications through ``competency-graph import``'s code and
+prints the medians.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import statistics
@@ -31,7 +30,7 @@ from graph.migrations import migrate
 from seed import load_seed
 from service.importer import import_csv
 
-__all__ = ["CandidateTimings", "busiest_job", "candidate_timings"]
+__all__ = ["CandidateTimings", "busiest_job", "candidate_timings", "run_alone"]
 
 PAGE = 20
 
@@ -116,27 +115,17 @@ async def _standalone(scale: Scale, repeats: int, work: Path) -> CandidateTiming
         await store.close()
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.matching")
-    parser.add_argument("--students", type=int, default=Scale().students)
-    parser.add_argument("--results-per-student", type=int,
-                        default=Scale().results_per_student)
-    parser.add_argument("--repeats", type=int, default=7)
-    args = parser.parse_args(argv)
-    scale = Scale(students=args.students, results_per_student=args.results_per_student)
+def run_alone(scale: Scale, repeats: int) -> int:
+    """Generate, import the evidence, time the candidates query, print the medians."""
     with tempfile.TemporaryDirectory(prefix="cg-bench-matching-") as work:
-        timings = asyncio.run(_standalone(scale, args.repeats, Path(work)))
+        timings = asyncio.run(_standalone(scale, repeats, Path(work)))
     print(f"candidates for {timings.job} ({timings.needs} needs), first page of {PAGE}, "
-          f"median of {args.repeats}: college {timings.college} "
+          f"median of {repeats}: college {timings.college} "
           f"({timings.college_students:,} candidates) "
           f"{statistics.median(timings.college_seconds):.3f} s; all students "
-          f"({timings.all_students:,} candidates of {args.students:,}) "
+          f"({timings.all_students:,} candidates of {scale.students:,}) "
           f"{statistics.median(timings.all_seconds):.3f} s, engine CPU "
           f"{statistics.median(timings.all_engine_cpu):.3f} s; ordered: {timings.ordered}")
     print(f"samples: college {[round(s, 3) for s in timings.college_seconds]}, "
           f"all {[round(s, 3) for s in timings.all_seconds]}")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

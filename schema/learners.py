@@ -14,6 +14,7 @@ import strawberry
 from strawberry.types import Info
 
 from graph import analytics, learners
+from graph.evidence import counted_proficiency
 from graph.ids import element_uid
 from graph.standing import DimensionReadiness as _Readiness
 from graph.standing import Standing
@@ -73,6 +74,9 @@ class EvidenceItem:
     code: str
     at: datetime
     proficiency: int = strawberry.field(description="What it demonstrates when passed/held")
+    counted_proficiency: int = strawberry.field(
+        description="What it counts for in attainment: a certification at most the "
+                    "certification cap (supplementary evidence); an assessment its proficiency")
     passed: bool
     score: float | None
     max_score: float | None
@@ -307,6 +311,9 @@ class Student:
             (EvidenceItem(competency_code=r["competency"], kind=of(EvidenceKind, r["kind"]),
                           code=r["code"], at=datetime.fromisoformat(str(r["at"])),
                           _at=str(r["at"]), proficiency=int(r["proficiency"]),
+                          counted_proficiency=counted_proficiency(
+                              str(r["kind"]), int(r["proficiency"]),
+                              _context(info).certification_cap),
                           passed=bool(r["passed"]),
                           score=float(r["score"]) if r["score"] is not None else None,
                           max_score=float(r["maxScore"]) if r["maxScore"] is not None else None)

@@ -96,7 +96,8 @@ async def test_every_answer_shows_the_evidence_kind(store: EmbeddedStore) -> Non
     assert (await learners.record_certifications(store, [
         {"college": COLLEGE, "student": "S001", "certification": CERT,
          "heldOn": "2025-02-01"}])).ok
-    query = """{ student(code: "S001") { standing { competencyCode attained evidence { kind } } }
+    query = """{ student(code: "S001") { standing { competencyCode attained evidence { kind } }
+        evidence { kind proficiency countedProficiency } }
       jobMatches(student: "S001", first: 100) { edges { node {
         needs { competencyCode attained evidence { kind } } } } } }"""
     answer = await build_schema().execute(query, context_value=Context(
@@ -107,6 +108,10 @@ async def test_every_answer_shows_the_evidence_kind(store: EmbeddedStore) -> Non
              if n["attained"]]
     assert standings and needs
     assert all(item["evidence"]["kind"] == "CERTIFICATION" for item in standings + needs)
+    listed = answer.data["student"]["evidence"]
+    assert {e["proficiency"] for e in listed} == {2, 3}  # CERT-1X-AIDL-M evidences 3 and 2
+    assert all(e["countedProficiency"] == min(e["proficiency"], DEFAULT_CERTIFICATION_CAP)
+               for e in listed)
 
 
 async def test_a_certification_recorded_twice_keeps_the_earliest_date(
