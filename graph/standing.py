@@ -23,8 +23,8 @@ from graph.store import GraphStore, Record
 
 __all__ = [
     "DIMENSIONS", "LAYERS", "PLACES", "DimensionReadiness", "Standing", "StudentReport",
-    "gaps_against", "placement", "readiness", "standings_of", "student_evidence",
-    "student_record", "student_report",
+    "gaps_against", "placement", "readiness", "report_of", "standings_of", "student_evidence",
+    "student_record", "student_report", "student_with_standing",
 ]
 
 DIMENSIONS = ("GEN", "PRO", "IND", "ETH")
@@ -44,6 +44,16 @@ STUDENT_STANDING = Cypher(
     "OPTIONAL MATCH (s)-[a:STANDS]->(c:Competency) "
     "RETURN p.scope AS scope, collect([c.uid, c.code, c.layer, 'ETH' IN c.strands, "
     "a.attained, a.evidenceKind, a.evidenceCode, a.evidenceAt]) AS attained"
+)
+# The student and its standing in one round trip, for a caller that will show both.
+STUDENT_WITH_STANDING = Cypher(
+    "MATCH (s:Student {uid: $student}) "
+    "OPTIONAL MATCH (s)-[:ENROLLED_IN]->(p:Program) "
+    "OPTIONAL MATCH (s)-[a:STANDS]->(c:Competency) "
+    "WITH s, p, collect([c.uid, c.code, c.layer, 'ETH' IN c.strands, a.attained, "
+    "a.evidenceKind, a.evidenceCode, a.evidenceAt]) AS attained "
+    "RETURN s {.uid, .code, .college, .program, .programCode, .fw, .level, .major, "
+    ".classLabel, .enrolledOn} AS student, p.scope AS scope, attained"
 )
 STUDENT_EVIDENCE = Cypher(
     "MATCH (s:Student {uid: $student})-[r:TOOK]->(a:Assessment)-[m:MEASURES]->(c:Competency) "
@@ -171,7 +181,18 @@ async def student_record(store: GraphStore, student: str) -> Record | None:
 
 async def student_report(store: GraphStore, student: Record) -> StudentReport:
     rows = await store.read(STUDENT_STANDING, {"student": student["uid"]})
-    standings = standings_of(rows[0]["scope"], rows[0]["attained"]) if rows else []
+    return report_of(student, rows[0] if rows else None)
+
+
+async def student_with_standing(store: GraphStore, student: str) -> Record | None:
+    """One query: the student record, plus what ``report_of`` turns into its report."""
+    rows = await store.read(STUDENT_WITH_STANDING, {"student": student})
+    return rows[0] if rows else None
+
+
+def report_of(student: Record, standing: Record | None) -> StudentReport:
+    """The report from a STUDENT_STANDING (or STUDENT_WITH_STANDING) row."""
+    standings = standings_of(standing["scope"], standing["attained"]) if standing else []
     return StudentReport(student, standings, readiness(standings), placement(standings))
 
 

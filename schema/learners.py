@@ -211,18 +211,27 @@ class Student:
     _report: strawberry.Private[dict[str, Any]]
 
     @staticmethod
-    def of(row: Record) -> Student:
+    def of(row: Record, standing: Record | None = None) -> Student:
+        """``standing``: the row ``student_with_standing`` read with the student, so its
+        report needs no second query."""
         return Student(code=row["code"], college=row["college"],
                        class_label=row.get("classLabel"),
                        enrolled_on=_day(row.get("enrolledOn")),
                        framework=row["fw"], level_code=of_opt(LevelCode, row.get("level")),
-                       program_code=row.get("programCode"), _row=row, _report={})
+                       program_code=row.get("programCode"), _row=row,
+                       _report={} if standing is None else {"standing": standing})
 
     async def report(self, info: Info[Context, Any]) -> analytics.StudentReport:
         """Computed once per student per request, whichever fields ask for it."""
         if "task" not in self._report:
-            self._report["task"] = asyncio.ensure_future(
-                analytics.student_report(_context(info).store, self._row))
+            if "standing" in self._report:
+                done: asyncio.Future[analytics.StudentReport] = (
+                    asyncio.get_running_loop().create_future())
+                done.set_result(analytics.report_of(self._row, self._report["standing"]))
+                self._report["task"] = done
+            else:
+                self._report["task"] = asyncio.ensure_future(
+                    analytics.student_report(_context(info).store, self._row))
         return await self._report["task"]
 
     @strawberry.field
@@ -459,8 +468,9 @@ class LearnerQuery:
                       college: str | None = None) -> Student | None:
         context = _context(info)
         college = _require_college(context.principal, college)
-        row = await analytics.student_record(context.store, learners.student_uid(college, code))
-        return Student.of(row) if row else None
+        found = await analytics.student_with_standing(context.store,
+                                                      learners.student_uid(college, code))
+        return Student.of(found["student"], standing=found) if found else None
 
     @strawberry.field(description="Students of a college, by code.",
                       permission_classes=[CanReadStudents])

@@ -136,3 +136,42 @@ async def test_migration_converts_a_version_2_store(store: EmbeddedStore) -> Non
     served, scanned = await _cohort_pair(store)
     assert served == scanned == before_cohort
     assert await migrate(store, "2026-02-02T00:00:00+00:00") == 3  # nothing left to convert
+
+
+SOME_STUDENTS = Cypher(
+    "MATCH (s:Student)-[:STANDS]->() RETURN DISTINCT s.uid AS uid, s.code AS code, "
+    "s.college AS college ORDER BY uid LIMIT 5"
+)
+REPORT_QUERY = """
+query Report($code: String!, $college: String) {
+  student(code: $code, college: $college) {
+    code
+    standing { competencyCode required attained gap evidence { kind code } }
+    readiness { dimension ratio }
+    placement { layerCode levelCode }
+  }
+}
+"""
+
+
+async def test_a_student_report_over_graphql_is_one_store_query(demo_store: EmbeddedStore,
+                                                                schema: Any) -> None:
+    """The student and its standing come back together; the answer is the report's."""
+    from schema import Context, Principal, Role
+
+    admin = Principal(Role.ADMIN, "admin")
+    for row in await demo_store.read(SOME_STUDENTS):
+        before = demo_store.round_trips
+        result = await schema.execute(
+            REPORT_QUERY, variable_values={"code": row["code"], "college": row["college"]},
+            context_value=Context(demo_store, admin))
+        assert result.errors is None and demo_store.round_trips - before == 1
+        record = await analytics.student_record(demo_store, row["uid"])
+        assert record is not None
+        report = await analytics.student_report(demo_store, record)
+        answer = result.data["student"]
+        assert [(s["competencyCode"], s["required"], s["attained"], s["gap"])
+                for s in answer["standing"]] == [
+            (s.code, s.required, s.attained, s.gap) for s in report.standings]
+        assert {p["layerCode"]: p["levelCode"] for p in answer["placement"]} == {
+            layer: level for layer, level in report.placement.items()}
