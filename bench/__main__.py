@@ -31,6 +31,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="keep generated files and the store here (default: a temporary "
                              "directory, removed afterwards)")
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
+    parser.add_argument("--candidates-only", action="store_true",
+                        help="only the candidates query (students, results and "
+                             "certifications imported, fsync off, no HTTP part)")
     return parser
 
 
@@ -42,6 +45,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     scale = Scale(students=args.students, results_per_student=args.results_per_student,
                   seed=args.seed)
+    if args.candidates_only:
+        from bench.matching import run_alone
+
+        return run_alone(scale, args.repeats)
     run(Options(scale=scale, repeats=args.repeats, quick=args.quick,
                 http_requests=args.requests, everysec=args.everysec, work_dir=args.work_dir,
                 results_dir=args.results_dir))

@@ -16,14 +16,16 @@ from graph.standing import (
     gaps_against,
     placement,
     readiness,
+    report_of,
     student_evidence,
     student_record,
     student_report,
+    student_with_standing,
 )
 
 __all__ = [
     "DIMENSIONS", "LAYERS", "CohortReport", "DimensionReadiness", "LearningPath", "PathStep",
     "Standing", "StudentReport", "cohort_report", "cohort_report_by_scan", "gaps_against",
-    "learning_path", "placement", "readiness", "refresh_summaries", "student_evidence",
-    "student_record", "student_report",
+    "learning_path", "placement", "readiness", "refresh_summaries", "report_of",
+    "student_evidence", "student_record", "student_report", "student_with_standing",
 ]

@@ -7,23 +7,32 @@ proficiency per competency is the highest demonstrated, kept on the ``STANDS`` e
 with the evidence that set it (ties: the earliest evidence, then the smaller code), and
 raised on ingest, so reads never recompute it from every result.
 
-Every write that changes attainment or targets ends in ``refresh_summaries`` (this module is
-its home): each Student's placement and readiness sums, and the ``TALLY`` edges of its
-(program, class) ``Cohort``. Each ``STANDS`` edge records what it last contributed (``tKey``,
-``tMeet``, ``tGap``), so a sync moves only differences and is exact whichever write changed it.
+Every write that changes attainment, enrolment or targets ends in ``refresh_summaries`` (this
+module is its home): the ``Cohort`` node of each (program, class label) group the write
+touched is rebuilt whole from its members — head count, how many meet each required
+competency and their total gap, placement counts per layer, readiness buckets per dimension —
+guarded by a revision so concurrent rebuilds cannot leave an older snapshot standing. Each
+Student records the group it was last counted in (``cohortProgram``, ``cohortClass``), so a
+student who moved is taken out of its old group too. Why whole groups rather than deltas per
+edge: attainment exists only where evidence does (no edge per target to mark), a group is
+~50–250 students, and a rebuild costs one read of their evidence.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from graph.cypher import Cypher
+from graph.evidence import DEFAULT_CERTIFICATION_CAP, counted_proficiency
 from graph.ids import LEVEL_ORDER
-from graph.standing import LAYERS
+from graph.scope import ProgramScope, decode_scope
+from graph.standing import DIMENSIONS, LAYERS, PLACES
 from graph.store import GraphStore, Record
 
-__all__ = ["apply_evidence", "best_evidence", "recompute_attainment", "refresh_summaries"]
+__all__ = ["apply_evidence", "best_evidence", "group_key", "groups_of", "recompute_attainment",
+           "refresh_groups", "refresh_programs", "refresh_summaries", "summarise_group"]
 
 MAX_BATCH = 10_000
 
@@ -34,8 +43,7 @@ RAISE_ATTAINMENT = Cypher(
     "MATCH (s:Student {uid: row.student}) "
     "MATCH (c:Competency {uid: row.competency}) "
     "MERGE (s)-[a:STANDS]->(c) "
-    "ON CREATE SET a.attained = 0, a.required = 0, a.layer = c.layer, "
-    "a.eth = 'ETH' IN c.strands, a.inScope = false "
+    "ON CREATE SET a.attained = 0 "
     "WITH a, row, (row.proficiency > a.attained OR (row.proficiency = a.attained AND ("
     "a.evidenceAt IS NULL OR row.at < a.evidenceAt OR (row.at = a.evidenceAt AND ("
     "row.kind + row.code) < (a.evidenceKind + a.evidenceCode))))) AS better "
@@ -47,8 +55,7 @@ RAISE_ATTAINMENT = Cypher(
 )
 RESET_ATTAINMENT = Cypher(
     "UNWIND $students AS sid MATCH (:Student {uid: sid})-[a:STANDS]->(:Competency) "
-    "SET a.attained = 0, a.evidenceKind = null, a.evidenceCode = null, a.evidenceAt = null "
-    "RETURN count(a) AS reset"
+    "DELETE a RETURN count(*) AS reset"
 )
 PASSED_EVIDENCE_OF_STUDENTS = Cypher(
     "UNWIND $students AS sid "
@@ -75,116 +82,236 @@ def _better(candidate: tuple[int, str, str, str], current: tuple[int, str, str, 
     return kind + code < best_kind + best_code
 
 
-def best_evidence(candidates: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """The best candidate per (student, competency), as RAISE_ATTAINMENT rows."""
+def best_evidence(candidates: Iterable[Mapping[str, Any]],
+                  certification_cap: int = DEFAULT_CERTIFICATION_CAP) -> list[dict[str, Any]]:
+    """The best candidate per (student, competency), as RAISE_ATTAINMENT rows; each counts
+    for what the evidence rules let it (a certification up to the cap)."""
     best: dict[tuple[str, str], tuple[int, str, str, str]] = {}
     for row in candidates:
         key = (row["student"], row["competency"])
-        value = (int(row["proficiency"]), str(row["at"]), str(row["kind"]), str(row["code"]))
+        counted = counted_proficiency(str(row["kind"]), int(row["proficiency"]),
+                                      certification_cap)
+        value = (counted, str(row["at"]), str(row["kind"]), str(row["code"]))
         if key not in best or _better(value, best[key]):
             best[key] = value
     return [{"student": s, "competency": c, "proficiency": p, "at": at, "kind": kind,
              "code": code} for (s, c), (p, at, kind, code) in best.items()]
 
 
-async def _raise(store: GraphStore, candidates: list[dict[str, Any]]) -> None:
-    rows = best_evidence(candidates)
+async def _raise(store: GraphStore, candidates: list[dict[str, Any]],
+                 certification_cap: int) -> None:
+    rows = best_evidence(candidates, certification_cap)
     for start in range(0, len(rows), MAX_BATCH):
         await store.write(RAISE_ATTAINMENT, {"rows": rows[start:start + MAX_BATCH]})
 
 
 async def apply_evidence(store: GraphStore, candidates: list[dict[str, Any]],
-                          written: Sequence[Record], defer_summaries: bool) -> None:
+                          written: Sequence[Record], defer_summaries: bool,
+                          certification_cap: int = DEFAULT_CERTIFICATION_CAP) -> None:
     """After evidence is stored: raise attainment with the new candidates, re-derive it for
     students whose earlier evidence was changed (a correction can lower it), then refresh
     the summaries and cohort tallies of every student the batch touched."""
     changed = sorted({r["student"] for r in written
                       if r["before"] is not None and r["before"] != r["now"]})
-    await _raise(store, candidates)
-    await recompute_attainment(store, changed)
+    await _raise(store, candidates, certification_cap)
+    await recompute_attainment(store, changed, certification_cap=certification_cap)
     if not defer_summaries:
         await refresh_summaries(store, [row["student"] for row in candidates] + changed)
 
 
-async def recompute_attainment(store: GraphStore, students: Sequence[str]) -> None:
+async def recompute_attainment(store: GraphStore, students: Sequence[str], *,
+                               certification_cap: int = DEFAULT_CERTIFICATION_CAP) -> None:
     """Re-derive attainment from all evidence: used when a correction lowered a result."""
     if not students:
         return
     await store.write(RESET_ATTAINMENT, {"students": list(students)})
     evidence = await store.read(PASSED_EVIDENCE_OF_STUDENTS, {"students": list(students)})
-    await _raise(store, evidence)
+    await _raise(store, evidence, certification_cap)
 
 
-# A student's summary, recomputed whole from its STANDS edges: placement per layer (null
-# without any in-scope competency there) and readiness sums per dimension. The rules are
-# the ones ``placement`` and ``readiness`` below apply to one student. Grouping by layer
-# first keeps the work per edge small (ten sums instead of one per layer and level).
-_PLACED = "CASE WHEN inScope = 0 THEN null " + " ".join(
-    f"WHEN n{level} > 0 AND ok{level} = n{level} THEN '{level}'"
-    for level in reversed(LEVEL_ORDER)) + " ELSE 'NONE' END"
-_LAYER_SETS = ", ".join(
-    f"s.place{layer} = head([x IN layers WHERE x[0] = '{layer}' | x[1]]), "
-    f"s.req{layer} = coalesce(head([x IN layers WHERE x[0] = '{layer}' | x[2]]), 0), "
-    f"s.att{layer} = coalesce(head([x IN layers WHERE x[0] = '{layer}' | x[3]]), 0)"
-    for layer in LAYERS)
-SUMMARIZE_STUDENTS = Cypher(
+# The students' groups: where each is now and where it was last counted.
+GROUPS_OF_STUDENTS = Cypher(
     "UNWIND $students AS sid MATCH (s:Student {uid: sid}) "
-    "OPTIONAL MATCH (s)-[a:STANDS]->(:Competency) "
-    "WITH s, a.layer AS layer, sum(CASE WHEN a.inScope THEN 1 ELSE 0 END) AS inScope, "
-    + ", ".join(
-        f"sum(CASE WHEN a.inScope AND a.req{level} IS NOT NULL THEN 1 ELSE 0 END) AS n{level}, "
-        f"sum(CASE WHEN a.inScope AND a.attained >= a.req{level} THEN 1 ELSE 0 END) "
-        f"AS ok{level}" for level in LEVEL_ORDER) + ", "
-    "sum(CASE WHEN a.required > 0 THEN a.required ELSE 0 END) AS req, "
-    "sum(CASE WHEN a.required > 0 THEN (CASE WHEN a.attained < a.required THEN a.attained "
-    "ELSE a.required END) ELSE 0 END) AS att, "
-    "sum(CASE WHEN a.required > 0 AND a.eth THEN a.required ELSE 0 END) AS reqEth, "
-    "sum(CASE WHEN a.required > 0 AND a.eth THEN (CASE WHEN a.attained < a.required "
-    "THEN a.attained ELSE a.required END) ELSE 0 END) AS attEth "
-    f"WITH s, collect([layer, {_PLACED}, toInteger(req), toInteger(att)]) AS layers, "
-    "toInteger(sum(reqEth)) AS reqEth, toInteger(sum(attEth)) AS attEth "
-    f"SET {_LAYER_SETS}, s.reqETH = reqEth, s.attETH = attEth "
-    "RETURN count(s) AS summarized"
+    "RETURN s.program AS program, s.classLabel AS classLabel, "
+    "s.cohortProgram AS cohortProgram, s.cohortClass AS cohortClass"
 )
-# Moves each changed contribution of the students' STANDS edges into the tallies of their
-# (program, class) group: the old contribution out of the group it was counted in, the new
-# one into the current group, summed per (group, competency) so each tally is set once.
-# Every read happens before the aggregation and every write after it, in one query, so a
-# tally and the marks on its edges never disagree.
-SYNC_COHORT_TALLIES = Cypher(
-    "UNWIND $students AS sid MATCH (s:Student {uid: sid}) "
-    "WITH s, s.program + '|' + coalesce(s.classLabel, '') AS group "
-    "MATCH (s)-[a:STANDS]->(c:Competency) "
-    "WITH s, a, c, CASE WHEN a.required > 0 THEN group ELSE null END AS key, "
-    "CASE WHEN a.required > 0 AND a.attained >= a.required THEN 1 ELSE 0 END AS meet, "
-    "CASE WHEN a.required > a.attained THEN a.required - a.attained ELSE 0 END AS gap "
-    "WHERE coalesce(a.tKey, '') <> coalesce(key, '') OR coalesce(a.tMeet, 0) <> meet "
-    "OR coalesce(a.tGap, 0) <> gap "
-    "UNWIND [[a.tKey, -1, -coalesce(a.tMeet, 0), -coalesce(a.tGap, 0), null, null, null], "
-    "[key, 1, meet, gap, s.college, s.program, s.classLabel]] AS part "
-    "WITH a, c, key, meet, gap, part WHERE part[0] IS NOT NULL "
-    "WITH c, part[0] AS cohort, sum(part[1]) AS dn, sum(part[2]) AS dm, sum(part[3]) AS dg, "
-    "head(collect(part[4])) AS college, head(collect(part[5])) AS program, "
-    "head(collect(part[6])) AS classLabel, collect([a, key, meet, gap]) AS marks "
-    "MERGE (k:Cohort {key: cohort}) "
-    "ON CREATE SET k.college = college, k.program = program, k.classLabel = classLabel "
-    "MERGE (k)-[t:TALLY]->(c) "
-    "ON CREATE SET t.students = 0, t.meeting = 0, t.gapTotal = 0 "
-    "SET t.students = toInteger(t.students + dn), t.meeting = toInteger(t.meeting + dm), "
-    "t.gapTotal = toInteger(t.gapTotal + dg) "
-    "WITH marks UNWIND marks AS mark "
-    "WITH mark[0] AS a, mark[1] AS key, mark[2] AS meet, mark[3] AS gap "
-    "SET a.tKey = key, a.tMeet = meet, a.tGap = gap "
-    "RETURN count(*) AS moved"
+GROUPS_OF_PROGRAMS = Cypher(
+    "UNWIND $programs AS pid MATCH (s:Student {program: pid}) "
+    "RETURN DISTINCT s.program AS program, s.classLabel AS classLabel "
+    "UNION "
+    "UNWIND $programs AS pid MATCH (k:Cohort {program: pid}) "
+    "RETURN k.program AS program, k.classLabel AS classLabel"
 )
-_SUMMARY_BATCH = 2000
+PROGRAM_SCOPES = Cypher(
+    "UNWIND $programs AS pid MATCH (p:Program {uid: pid}) "
+    "RETURN pid AS program, p.scope AS scope, p.college AS college"
+)
+# A group's members with their attainment, and the group's revision, read in one query so
+# the revision dates the snapshot the rebuild is computed from.
+GROUP_MEMBERS = Cypher(
+    "UNWIND $groups AS g "
+    "OPTIONAL MATCH (k:Cohort {key: g.key}) "
+    "WITH g, coalesce(k.rev, 0) AS rev "
+    "OPTIONAL MATCH (s:Student {program: g.program}) "
+    "WHERE coalesce(s.classLabel, '') = g.classLabel "
+    "OPTIONAL MATCH (s)-[a:STANDS]->(c:Competency) "
+    "WITH g.key AS key, rev, s, collect([c.uid, a.attained]) AS attained "
+    "RETURN key, rev, s.uid AS uid, s.cohortProgram AS cohortProgram, "
+    "s.cohortClass AS cohortClass, attained"
+)
+# Rebuilt whole, guarded by the revision read with the members: a rebuild computed from a
+# snapshot that another rebuild has since replaced writes nothing and is computed again.
+WRITE_GROUPS = Cypher(
+    "UNWIND $groups AS g "
+    "MERGE (k:Cohort {key: g.key}) "
+    "ON CREATE SET k.rev = 0 "
+    "WITH k, g WHERE coalesce(k.rev, 0) = g.rev "
+    "SET k.rev = g.rev + 1, k.college = g.college, k.program = g.program, "
+    "k.classLabel = g.classLabel, k.students = g.students, k.figures = g.figures "
+    "RETURN g.key AS key"
+)
+MARK_COUNTED = Cypher(
+    "UNWIND $rows AS row MATCH (s:Student {uid: row.uid}) "
+    "SET s.cohortProgram = row.program, s.cohortClass = row.classLabel "
+    "RETURN count(s) AS marked"
+)
+_GROUPS_PER_QUERY = 64
+_ATTEMPTS = 20
+
+
+def group_key(program: str, class_label: str | None) -> str:
+    return f"{program}|{class_label or ''}"
+
+
+def _bucket(attained: int, required: int) -> int:
+    return 5 if attained >= required else (5 * attained) // required
+
+
+def summarise_group(scope: ProgramScope, members: Sequence[Sequence[Any]]) -> dict[str, Any]:
+    """A group's cohort figures from its members' attainment ``[[competency uid, attained],
+    …]``: per required competency how many meet it and the total gap, placement counts per
+    layer and readiness buckets per dimension — as one JSON text (``figures``): a cohort of
+    a province reads ~1,300 groups, and one string a group decodes far faster than lists.
+    The rules are ``standing.placement`` and ``standing.readiness`` for each student; the
+    work per student is its evidence, not the program's scope."""
+    required = scope.required
+    attained_sum = [0] * len(required)
+    meeting = [0] * len(required)
+    placement = [0] * (len(LAYERS) * len(PLACES))
+    ready = [0] * (len(DIMENSIONS) * 6)
+    index, by_uid = scope.required_index, scope.by_uid
+    for evidence in members:
+        met = dict(scope.met_by_nothing)
+        dims = dict.fromkeys(scope.required_total, 0)
+        for uid, value in evidence:
+            if uid is None or not value:
+                continue
+            item = by_uid.get(uid)
+            if item is None:
+                continue
+            i = index.get(uid)
+            if i is not None:
+                part = value if value < item.required else item.required
+                attained_sum[i] += part
+                if value >= item.required:
+                    meeting[i] += 1
+                for dimension in item.dimensions:
+                    dims[dimension] += part
+            for level, needed in item.levels.items():
+                if 0 < needed <= value:
+                    met[(item.layer, level)] = met.get((item.layer, level), 0) + 1
+        for layer in scope.layers:
+            placed = "NONE"
+            for level in reversed(LEVEL_ORDER):
+                asked = scope.asked.get((layer, level), 0)
+                if asked and met.get((layer, level), 0) == asked:
+                    placed = level
+                    break
+            placement[LAYERS.index(layer) * len(PLACES) + PLACES.index(placed)] += 1
+        for dimension, total in scope.required_total.items():
+            ready[DIMENSIONS.index(dimension) * 6 + _bucket(dims[dimension], total)] += 1
+    n = len(members)
+    figures = {"codes": " ".join(item.code for item in required) if n else "",
+               "layers": " ".join(item.layer for item in required) if n else "",
+               "meeting": meeting if n else [],
+               "gapTotal": [n * item.required - attained_sum[i]
+                            for i, item in enumerate(required)] if n else [],
+               "placement": placement, "readiness": ready}
+    return {"students": n, "figures": json.dumps(figures, separators=(",", ":"))}
+
+
+async def groups_of(store: GraphStore, students: Sequence[str]) -> set[tuple[str, str]]:
+    """(program, class label) of each student's group, and of the group it was last
+    counted in when it has moved since."""
+    groups: set[tuple[str, str]] = set()
+    unique = sorted(set(students))
+    for start in range(0, len(unique), MAX_BATCH):
+        for row in await store.read(GROUPS_OF_STUDENTS,
+                                    {"students": unique[start:start + MAX_BATCH]}):
+            if row["program"] is not None:
+                groups.add((row["program"], row["classLabel"] or ""))
+            if row["cohortProgram"] is not None:
+                groups.add((row["cohortProgram"], row["cohortClass"] or ""))
+    return groups
 
 
 async def refresh_summaries(store: GraphStore, students: Sequence[str]) -> None:
-    """Bring the students' summaries and their groups' tallies up to date with their STANDS
-    edges. Idempotent, and exact after any write: a re-run after a crash completes it."""
-    unique = sorted(set(students))
-    for start in range(0, len(unique), _SUMMARY_BATCH):
-        batch = unique[start:start + _SUMMARY_BATCH]
-        await store.write(SUMMARIZE_STUDENTS, {"students": batch})
-        await store.write(SYNC_COHORT_TALLIES, {"students": batch})
+    """Bring the cohort figures of the students' groups up to date: every writer that
+    changes attainment, enrolment or targets ends here. Idempotent and exact after any
+    sequence of writes; a re-run after a crash completes it."""
+    await refresh_groups(store, await groups_of(store, students))
+
+
+async def refresh_programs(store: GraphStore, programs: Sequence[str]) -> None:
+    """Every group of the programs (their targets changed)."""
+    rows = await store.read(GROUPS_OF_PROGRAMS, {"programs": list(programs)})
+    await refresh_groups(store, {(r["program"], r["classLabel"] or "") for r in rows
+                                 if r["program"] is not None})
+
+
+async def refresh_groups(store: GraphStore, groups: set[tuple[str, str]]) -> None:
+    """Rebuild each (program, class label) group's ``Cohort`` node whole from its members."""
+    pending = sorted(groups)
+    marks: list[dict[str, Any]] = []
+    for start in range(0, len(pending), _GROUPS_PER_QUERY):
+        marks += await _rebuild(store, pending[start:start + _GROUPS_PER_QUERY])
+    # only once every group is rebuilt: a student that moved is marked as counted in its new
+    # group after its old group stopped counting it, so a crash in between loses nothing
+    for start in range(0, len(marks), MAX_BATCH):
+        await store.write(MARK_COUNTED, {"rows": marks[start:start + MAX_BATCH]})
+
+
+async def _rebuild(store: GraphStore, groups: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """Rebuild a few groups; returns the members to mark as counted in them."""
+    scopes = {row["program"]: row for row in await store.read(
+        PROGRAM_SCOPES, {"programs": sorted({program for program, _ in groups})})}
+    marks: list[dict[str, Any]] = []
+    for _ in range(_ATTEMPTS):
+        rows = await store.read(GROUP_MEMBERS, {"groups": [
+            {"key": group_key(p, c), "program": p, "classLabel": c} for p, c in groups]})
+        members: dict[str, list[Any]] = {group_key(p, c): [] for p, c in groups}
+        revisions: dict[str, int] = {}
+        moved: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            revisions[row["key"]] = int(row["rev"])
+            if row["uid"] is not None:
+                members[row["key"]].append(row)
+        writes = []
+        for program, label in groups:
+            key = group_key(program, label)
+            found = scopes.get(program)
+            summary = summarise_group(decode_scope(found["scope"] if found else None),
+                                      [row["attained"] for row in members[key]])
+            writes.append({"key": key, "rev": revisions.get(key, 0), "program": program,
+                           "classLabel": label or None,
+                           "college": found["college"] if found else None, **summary})
+            moved[key] = [{"uid": row["uid"], "program": program, "classLabel": label or None}
+                          for row in members[key]
+                          if (row["cohortProgram"], row["cohortClass"] or "") != (program, label)]
+        done = {row["key"] for row in await store.write(WRITE_GROUPS, {"groups": writes})}
+        for key in done:
+            marks += moved[key]
+        groups = [(p, c) for p, c in groups if group_key(p, c) not in done]
+        if not groups:
+            return marks
+    raise RuntimeError(f"cohort groups kept changing while being rebuilt: {groups}")

@@ -1,10 +1,16 @@
-"""Enrolment: students (pseudonymous codes) and the program each is enrolled in."""
+"""Enrolment: students (pseudonymous codes) and the program each is enrolled in.
+
+Enrolling writes the Student and its ENROLLED_IN edge, nothing else: targets are read from
+the program (``graph.scope``) and attainment exists only where evidence does, so a student
+costs the same whatever the size of its program's scope.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from graph.attainment import refresh_summaries
 from graph.batches import (
     BatchOutcome,
     EvidenceCatalog,
@@ -13,7 +19,6 @@ from graph.batches import (
     student_uid,
 )
 from graph.cypher import Cypher
-from graph.programs import refresh_standing
 from graph.store import GraphStore
 
 __all__ = ["ENROL_STUDENTS", "record_students"]
@@ -86,5 +91,6 @@ async def record_students(store: GraphStore, rows: Sequence[Mapping[str, Any]], 
     if dry_run:  # validated only: the importer checks a whole file before writing any of it
         return BatchOutcome()
     rows_written = await store.write(ENROL_STUDENTS, {"rows": clean})
-    await refresh_standing(store, [row["uid"] for row in clean], summaries=not defer_summaries)
+    if not defer_summaries:  # nothing per student to derive: the program holds the targets
+        await refresh_summaries(store, [row["uid"] for row in clean])
     return BatchOutcome(written=int(rows_written[0]["written"]) if rows_written else 0)

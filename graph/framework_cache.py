@@ -2,16 +2,16 @@
 
 A published (or deprecated) version is frozen: ``graph.editing`` refuses edits to it and a
 seed load refuses different content (``graph.content``). So its competencies, their
-per-level requirements, prerequisites, dependents and progressions are read once per
-process, in four queries, and answered from memory afterwards. Drafts are never cached:
-they change with every edit.
+per-level requirements, prerequisites, dependents and progressions, its majors and its
+industries are read once per process, in six queries, and answered from memory afterwards.
+Drafts are never cached: they change with every edit.
 
 Each request still reads the Framework node (the request context resolves the version it
 reads), and that node is the cache key: its ``etag`` — uid, creation, publication and last
 audit times, seed content hash — changes whenever the version is reloaded, published,
 deprecated or edited, so a snapshot taken before any of these is never served after it,
 whichever worker process made the change. A few versions are kept, least recently used
-first out.
+first out; a burst of cold requests shares one read.
 
 The answers are the store's answers: same rows, same order (the ORDER BY of the queries in
 ``graph.framework``), shared between requests, so callers must not mutate them.
@@ -19,6 +19,7 @@ The answers are the store's answers: same rows, same order (the ORDER BY of the 
 
 from __future__ import annotations
 
+import asyncio
 import weakref
 from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
@@ -41,6 +42,8 @@ SNAPSHOT_PREREQUISITES = Cypher(
     "MATCH (c:Competency {fw: $fw})-[:REQUIRES]->(p:Competency) "
     "RETURN c.uid AS uid, p.uid AS prerequisite"
 )
+SNAPSHOT_MAJORS = Cypher("MATCH (n:Major {fw: $fw}) RETURN n {.*} AS node")
+SNAPSHOT_INDUSTRIES = Cypher("MATCH (n:Industry {fw: $fw}) RETURN n {.*} AS node")
 SNAPSHOT_PROGRESSIONS = Cypher(
     "MATCH (:Competency {fw: $fw})-[:HAS_REQUIREMENT]->(r:Requirement)"
     "-[:PROGRESSES_TO]->(t:Requirement) RETURN r.uid AS uid, t.uid AS target"
@@ -48,7 +51,7 @@ SNAPSHOT_PROGRESSIONS = Cypher(
 
 CACHED_EDGES = frozenset({"requirements", "prerequisites", "allPrerequisites", "dependents",
                           "allDependents", "progressesTo", "progressesFrom"})
-_CACHED_LABELS = frozenset({"Competency", "Requirement"})
+_CACHED_LABELS = frozenset({"Competency", "Requirement", "Major", "Industry"})
 _FROZEN = frozenset({"published", "deprecated"})
 
 
@@ -85,12 +88,14 @@ class FrameworkSnapshot:
 
     fw: str
     competencies: list[Record]  # ordered by code
-    nodes: dict[str, dict[str, Record]]  # label → uid → node (Competency, Requirement)
+    nodes: dict[str, dict[str, Record]]  # label → uid → node (_CACHED_LABELS)
     edges: dict[str, dict[str, list[Record]]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, fw: str, competencies: list[Record], requirements: list[Record],
-              prerequisites: list[Record], progressions: list[Record]) -> FrameworkSnapshot:
+              prerequisites: list[Record], progressions: list[Record],
+              majors: Sequence[Record] = (), industries: Sequence[Record] = ()
+              ) -> FrameworkSnapshot:
         comps = sorted((row["node"] for row in competencies), key=lambda n: str(n["code"]))
         nodes = {str(n["uid"]): n for n in comps}
         req_nodes: dict[str, Record] = {}
@@ -131,7 +136,10 @@ class FrameworkSnapshot:
             "progressesFrom": {u: by_rank(u, t) for u, t in backward.items()},
         }
         return cls(fw=fw, competencies=comps,
-                   nodes={"Competency": nodes, "Requirement": req_nodes}, edges=edges)
+                   nodes={"Competency": nodes, "Requirement": req_nodes,
+                          "Major": {str(r["node"]["uid"]): r["node"] for r in majors},
+                          "Industry": {str(r["node"]["uid"]): r["node"] for r in industries}},
+                   edges=edges)
 
     def _matching(self, flt: CompetencyFilter) -> list[Record]:
         p = flt.params()
@@ -175,7 +183,9 @@ async def _read_snapshot(store: GraphStore, fw: str) -> FrameworkSnapshot:
         fw, await store.read(SNAPSHOT_COMPETENCIES, params),
         await store.read(SNAPSHOT_REQUIREMENTS, params),
         await store.read(SNAPSHOT_PREREQUISITES, params),
-        await store.read(SNAPSHOT_PROGRESSIONS, params))
+        await store.read(SNAPSHOT_PROGRESSIONS, params),
+        await store.read(SNAPSHOT_MAJORS, params),
+        await store.read(SNAPSHOT_INDUSTRIES, params))
 
 
 class FrameworkCache:
@@ -185,6 +195,7 @@ class FrameworkCache:
         self.size = size
         self._entries: OrderedDict[str, tuple[tuple[Any, ...], FrameworkSnapshot]] = (
             OrderedDict())
+        self._loading: dict[str, tuple[tuple[Any, ...], asyncio.Task[FrameworkSnapshot]]] = {}
         self.loads = 0  # snapshots read from the store (for tests and /metrics)
 
     async def snapshot(self, store: GraphStore, framework: Record) -> FrameworkSnapshot | None:
@@ -196,13 +207,31 @@ class FrameworkCache:
         if entry is not None and entry[0] == tag:
             self._entries.move_to_end(uid)
             return entry[1]
-        snap = await _read_snapshot(store, uid)
+        loop = asyncio.get_running_loop()
+        pending = self._loading.get(uid)
+        if pending is None or pending[0] != tag or pending[1].get_loop() is not loop:
+            # One read for a burst of cold requests, in a task of its own: a requester that
+            # is cancelled (a client gone) does not cancel it for the others.
+            task = loop.create_task(_read_snapshot(store, uid))
+            pending = self._loading[uid] = (tag, task)
+            task.add_done_callback(self._loaded)
+        return await asyncio.shield(pending[1])
+
+    def _loaded(self, done: asyncio.Task[FrameworkSnapshot]) -> None:
+        """Keep what a read task got (even when every requester has gone)."""
+        found = next((uid for uid, (_, task) in self._loading.items() if task is done), None)
+        if found is None:  # superseded by a read of a newer etag
+            if not done.cancelled():
+                done.exception()
+            return
+        tag, _ = self._loading.pop(found)
+        if done.cancelled() or done.exception() is not None:
+            return  # the waiters re-raise it; the next request reads again
         self.loads += 1
-        self._entries[uid] = (tag, snap)
-        self._entries.move_to_end(uid)
+        self._entries[found] = (tag, done.result())
+        self._entries.move_to_end(found)
         while len(self._entries) > self.size:
             self._entries.popitem(last=False)
-        return snap
 
     def clear(self) -> None:
         self._entries.clear()

@@ -1,8 +1,10 @@
 """Students and their evidence: validated batches, idempotent writes, maintained attainment.
 
-Rules (README "Gap analysis rules"): a result whose score / maxScore reaches the pass ratio
-demonstrates, for every competency its assessment MEASURES, the proficiency of that edge; a
-certification held demonstrates the proficiency of its EVIDENCES edge. A student's attained
+Rules (README "规则 · The rules", graph/evidence.py): a result whose score / maxScore reaches
+the pass ratio (compared exactly, in decimal) demonstrates, for every competency its assessment
+MEASURES, the proficiency of that edge; a certification held demonstrates the proficiency of
+its EVIDENCES edge up to the certification cap (supplementary evidence), and a certification
+recorded again keeps its earliest date. A student's attained
 proficiency per competency is the highest demonstrated, kept on the ``STANDS`` edge together
 with the evidence that set it (ties: the earliest evidence, then the smaller code), and
 raised on ingest, so reads never recompute it from every result.
@@ -29,6 +31,7 @@ from graph.batches import (
 )
 from graph.cypher import Cypher
 from graph.enrolment import record_students
+from graph.evidence import DEFAULT_CERTIFICATION_CAP, earliest, passes
 from graph.roster import record_totals, student_count, student_page
 from graph.store import GraphStore
 
@@ -60,16 +63,19 @@ RECORD_COMPLETIONS = Cypher(
     "SET d.term = row.term, d.grade = row.grade "
     "RETURN count(d) AS written"
 )
-# Returns each row's date as it was before the write (null for a new certificate), as for
-# results: a changed date can change which evidence sets attainment.
+# A certification recorded again keeps the earliest date it was recorded with, whatever the
+# order the rows arrive in (the holder held it from then on). Returns each row's date as it
+# was before the write (null for a new certificate) and the date given; the date kept is
+# worked out from those two in Python (see RECORD_RESULTS on reading back after a SET).
 RECORD_CERTIFICATIONS = Cypher(
     "UNWIND $rows AS row "
     "MATCH (s:Student {uid: row.student}) "
     "MATCH (c:Certification {uid: row.certification}) "
     "MERGE (s)-[h:HOLDS]->(c) "
     "WITH s, h, row, toString(h.heldOn) AS before "
-    "SET h.heldOn = row.heldOn "
-    "RETURN s.uid AS student, before, row.heldOn AS now"
+    "SET h.heldOn = CASE WHEN h.heldOn IS NULL OR row.heldOn < h.heldOn THEN row.heldOn "
+    "ELSE h.heldOn END "
+    "RETURN s.uid AS student, before, row.heldOn AS given"
 )
 
 
@@ -77,6 +83,7 @@ async def record_results(store: GraphStore, rows: Sequence[Mapping[str, Any]], *
                          pass_ratio: float = 0.6, allowed_colleges: set[str] | None = None,
                          catalog: EvidenceCatalog | None = None,
         dry_run: bool = False, defer_summaries: bool = False,
+        certification_cap: int = DEFAULT_CERTIFICATION_CAP,
 ) -> BatchOutcome:
     """Assessment results (college, student, assessment, score, maxScore?, takenAt).
 
@@ -112,8 +119,9 @@ async def record_results(store: GraphStore, rows: Sequence[Mapping[str, Any]], *
             continue
         if check.duplicate(index, (student["uid"], code, taken_at), seen, "result"):
             continue
-        ratio = round(score / max_score, 6)  # rounded on write: no decision on a float tie
-        passed = ratio >= pass_ratio
+        ratio = round(score / max_score, 6)  # kept for display; the decision is exact
+        passed = passes(row["score"], row.get("maxScore") if given_max is not None
+                        else max_score, pass_ratio)
         clean.append({"student": student["uid"], "assessment": assessment.uid,
                       "takenAt": taken_at, "score": score, "maxScore": max_score,
                       "ratio": ratio, "passed": passed})
@@ -126,7 +134,7 @@ async def record_results(store: GraphStore, rows: Sequence[Mapping[str, Any]], *
     if dry_run:  # validated only: the importer checks a whole file before writing any of it
         return BatchOutcome()
     written = await store.write(RECORD_RESULTS, {"rows": clean})
-    await apply_evidence(store, candidates, written, defer_summaries)
+    await apply_evidence(store, candidates, written, defer_summaries, certification_cap)
     return BatchOutcome(written=len(clean))
 
 
@@ -134,8 +142,10 @@ async def record_certifications(store: GraphStore, rows: Sequence[Mapping[str, A
                                 allowed_colleges: set[str] | None = None,
                                 catalog: EvidenceCatalog | None = None,
         dry_run: bool = False, defer_summaries: bool = False,
+        certification_cap: int = DEFAULT_CERTIFICATION_CAP,
 ) -> BatchOutcome:
-    """Certifications held (college, student, certification, heldOn)."""
+    """Certifications held (college, student, certification, heldOn). A certificate recorded
+    again keeps its earliest date; it counts for at most ``certification_cap``."""
     catalog, check, known = await open_evidence_batch(store, rows, catalog)
     clean: list[dict[str, Any]] = []
     candidates: list[dict[str, Any]] = []
@@ -163,8 +173,10 @@ async def record_certifications(store: GraphStore, rows: Sequence[Mapping[str, A
         return BatchOutcome(errors=check.errors)
     if dry_run:  # validated only: the importer checks a whole file before writing any of it
         return BatchOutcome()
-    written = await store.write(RECORD_CERTIFICATIONS, {"rows": clean})
-    await apply_evidence(store, candidates, written, defer_summaries)
+    stored = await store.write(RECORD_CERTIFICATIONS, {"rows": clean})
+    written = [{"student": r["student"], "before": r["before"],
+                "now": earliest(r["before"], r["given"])} for r in stored]
+    await apply_evidence(store, candidates, written, defer_summaries, certification_cap)
     return BatchOutcome(written=len(clean))
 
 

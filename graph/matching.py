@@ -9,9 +9,12 @@ The rules (README "Matching"):
   then the higher coverage, then the smaller code (job role code, or student code). For one
   job every student shares Σ required, so candidates compare the integer Σ min(attained,
   required); job roles compare the ratio, which is exact for equal fractions.
-- the students a job ranks are those of the job's framework version (attainment is kept per
-  competency of the student's version), in the college (or all colleges, for admins), program
-  and class asked for. A job role without needs ranks no one: there is nothing to match.
+- the candidates for a job are the students of the job's framework version (attainment is
+  kept per competency of the student's version) in the college (or all colleges, for
+  admins), program and class asked for who attain something towards at least one of its
+  needs (coverage > 0): a student with nothing towards the job is no candidate for it (and
+  would only rank last). A job role without needs ranks no one; jobMatches lists every job
+  role with needs, whatever its coverage.
 
 Both queries are pushed down to the store: one query per page, the same text on both
 backends, offset pages (``SKIP``/``LIMIT``) over a total order.
@@ -27,28 +30,43 @@ from graph.cypher import Cypher
 from graph.store import GraphStore, Record
 
 __all__ = [
-    "ATTAINMENT_OF_NEED", "Candidate", "JobMatch", "NeedMatch", "candidate_count", "candidates",
+    "ATTAINMENT_READS", "Candidate", "JobMatch", "NeedMatch", "candidate_count", "candidates",
     "job_match_count", "job_matches",
 ]
 
 # THE ONE PLACE that reads a student's attainment (keep it so: a change of the data model
-# changes this constant only). In: ``s`` (Student), ``n`` (a NEEDS edge), ``c`` (the Competency
-# needed) and what ``{carry}`` names. Out: those, plus ``attained`` (0 without evidence) and the
-# evidence that set it (``evidenceKind`` assessment|certification, ``evidenceCode``,
-# ``evidenceAt``). Today's model (graph/learners.py): the student's ``STANDS`` edge to the
-# competency, maintained on ingest (highest proficiency demonstrated, with its evidence).
-ATTAINMENT_OF_NEED = (
-    "OPTIONAL MATCH (s)-[stands:STANDS]->(c) "
-    "WITH {carry}, coalesce(stands.attained, 0) AS attained, "
-    "stands.evidenceKind AS evidenceKind, stands.evidenceCode AS evidenceCode, "
-    "stands.evidenceAt AS evidenceAt "
+# changes this constant only). Today's model (graph/attainment.py): the student's ``STANDS``
+# edge to the competency, present where evidence is, with ``attained`` (the highest
+# proficiency demonstrated) and the evidence that set it. Two shapes of the same read, both
+# taking ``c`` (a Competency needed) and passing on what ``{carry}`` names:
+# - ``of_student``: for a bound student ``s``: ``attained`` (0 without evidence),
+#   ``evidenceKind`` (assessment | certification), ``evidenceCode``, ``evidenceAt``;
+# - ``holders``: one row per student ``s`` attaining anything of ``c``, with ``attained``
+#   (> 0). It walks the competency's edges instead of testing every student, which is what
+#   keeps a ranking of 20,000 students within budget.
+ATTAINMENT_READS = {
+    "of_student": (
+        "OPTIONAL MATCH (s)-[stands:STANDS]->(c) "
+        "WITH {carry}, coalesce(stands.attained, 0) AS attained, "
+        "stands.evidenceKind AS evidenceKind, stands.evidenceCode AS evidenceCode, "
+        "stands.evidenceAt AS evidenceAt "
+    ),
+    "holders": (
+        "MATCH (c)<-[stands:STANDS]-(s) WHERE stands.attained > 0 "
+        "WITH {carry}, s, stands.attained AS attained "
+    ),
+}
+_OF_STUDENT = ATTAINMENT_READS["of_student"]
+# A job's needs, as values: read once per need, not once per (student, need) row.
+_NEEDS_OF_JOB = (
+    "MATCH (:JobRole {uid: $job})-[n:NEEDS]->(c:Competency) "
+    "WITH c, n.proficiency AS required, coalesce(n.essential, false) AS essential "
 )
-_MET = "CASE WHEN attained < n.proficiency THEN attained ELSE n.proficiency END"
-_ESSENTIAL_MISSING = (
-    "CASE WHEN coalesce(n.essential, false) AND attained < n.proficiency THEN 1 ELSE 0 END")
+_MET = "CASE WHEN attained < required THEN attained ELSE required END"
+_ESSENTIAL_MISSING = "CASE WHEN essential AND attained < required THEN 1 ELSE 0 END"
+_ESSENTIAL_MET = "CASE WHEN essential AND attained >= required THEN 1 ELSE 0 END"
 _NEED_ROW = (
-    "[c.code, n.proficiency, coalesce(n.essential, false), attained, evidenceKind, "
-    "evidenceCode, evidenceAt]")
+    "[c.code, required, essential, attained, evidenceKind, evidenceCode, evidenceAt]")
 _STUDENT_FIELDS = (
     "s {.uid, .code, .college, .program, .programCode, .fw, .level, .major, .classLabel, "
     ".enrolledOn}")
@@ -57,13 +75,14 @@ JOB_MATCHES = Cypher(
     "MATCH (s:Student {uid: $student}) "
     "MATCH (j:JobRole {fw: s.fw})-[n:NEEDS]->(c:Competency) "
     "WHERE ($industry IS NULL OR j.industry = $industry) AND ($level IS NULL OR j.level = $level) "
-    + ATTAINMENT_OF_NEED.replace("{carry}", "s, j, n, c") +
-    f"WITH j, toInteger(sum(n.proficiency)) AS required, toInteger(sum({_MET})) AS met, "
+    "WITH s, j, c, n.proficiency AS required, coalesce(n.essential, false) AS essential "
+    + _OF_STUDENT.replace("{carry}", "s, j, c, required, essential") +
+    f"WITH j, toInteger(sum(required)) AS requiredTotal, toInteger(sum({_MET})) AS met, "
     f"toInteger(sum({_ESSENTIAL_MISSING})) AS essentialMissing, "
     f"collect({_NEED_ROW}) AS needs "
-    "ORDER BY essentialMissing, toFloat(met) / required DESC, j.code "
+    "ORDER BY essentialMissing, toFloat(met) / requiredTotal DESC, j.code "
     "SKIP $offset LIMIT $limit "
-    "RETURN j {.*} AS jobRole, required, met, essentialMissing, needs"
+    "RETURN j {.*} AS jobRole, requiredTotal AS required, met, essentialMissing, needs"
 )
 JOB_MATCH_COUNT = Cypher(
     "MATCH (s:Student {uid: $student}) "
@@ -73,42 +92,44 @@ JOB_MATCH_COUNT = Cypher(
     "RETURN count(j) AS total"
 )
 
-# A page of candidates: every student in scope ranked by the aggregates alone, the page cut,
-# then the reasons collected for the page's students only (≤ page size × needs rows).
-_RANK_AND_PAGE = ATTAINMENT_OF_NEED.replace("{carry}", "s, n, c") + (
-    f"WITH s, toInteger(sum({_MET})) AS met, "
-    f"toInteger(sum({_ESSENTIAL_MISSING})) AS essentialMissing "
-    "ORDER BY essentialMissing, met DESC, s.code "
-    "SKIP $offset LIMIT $limit "
-    "MATCH (:JobRole {uid: $job})-[n:NEEDS]->(c:Competency) "
-    + ATTAINMENT_OF_NEED.replace("{carry}", "s, met, essentialMissing, n, c") +
-    f"WITH s, met, essentialMissing, toInteger(sum(n.proficiency)) AS required, "
-    f"collect({_NEED_ROW}) AS needs "
-    f"RETURN {_STUDENT_FIELDS} AS student, required, met, essentialMissing, needs "
-    "ORDER BY essentialMissing, met DESC, student.code"
-)
+# Candidates: the students in scope attaining something of the job's needs, ranked by the
+# aggregates alone; the page is cut, then the reasons are collected for its students only
+# (≤ page size × needs rows). Ranking by essential needs met (descending) is ranking by
+# essential needs missing (ascending): the job's essential needs are the same for everyone.
 _SCOPE_FILTER = (
-    "AND ($program IS NULL OR s.program = $program) "
+    "($program IS NULL OR s.program = $program) "
     "AND ($classLabel IS NULL OR s.classLabel = $classLabel) "
 )
-CANDIDATES_OF_COLLEGE = Cypher(
-    "MATCH (j:JobRole {uid: $job})-[n:NEEDS]->(c:Competency) "
-    "MATCH (s:Student {college: $college}) WHERE s.fw = j.fw " + _SCOPE_FILTER
-    + _RANK_AND_PAGE
+_RANKED = (
+    f"WITH s, sum({_MET}) AS met, sum({_ESSENTIAL_MET}) AS essentialMet "
+    "WITH s, met, essentialMet WHERE met > 0 "
 )
-CANDIDATES_OF_ALL = Cypher(
-    "MATCH (j:JobRole {uid: $job})-[n:NEEDS]->(c:Competency) "
-    "MATCH (s:Student) WHERE s.fw = j.fw " + _SCOPE_FILTER + _RANK_AND_PAGE
+_PAGE = (
+    "WITH s, met, essentialMet ORDER BY essentialMet DESC, met DESC, s.code, s.college "
+    "SKIP $offset LIMIT $limit "
+    + _NEEDS_OF_JOB.replace("WITH c,", "WITH s, met, c,")
+    + _OF_STUDENT.replace("{carry}", "s, met, c, required, essential") +
+    f"WITH s, met, toInteger(sum(required)) AS requiredTotal, "
+    f"toInteger(sum({_ESSENTIAL_MISSING})) AS essentialMissing, collect({_NEED_ROW}) AS needs "
+    f"RETURN {_STUDENT_FIELDS} AS student, requiredTotal AS required, toInteger(met) AS met, "
+    "essentialMissing, "
+    "needs ORDER BY essentialMissing, met DESC, student.code, student.college"
 )
-CANDIDATE_COUNT_OF_COLLEGE = Cypher(
-    "MATCH (j:JobRole {uid: $job}) WHERE (j)-[:NEEDS]->(:Competency) "
-    "MATCH (s:Student {college: $college}) WHERE s.fw = j.fw " + _SCOPE_FILTER
-    + "RETURN count(s) AS total"
+# One college: its students (an index lookup) against each need.
+_OF_COLLEGE = (
+    _NEEDS_OF_JOB + "MATCH (s:Student {college: $college}) WHERE s.fw = c.fw AND "
+    + _SCOPE_FILTER + _OF_STUDENT.replace("{carry}", "s, c, required, essential") + _RANKED
 )
-CANDIDATE_COUNT_OF_ALL = Cypher(
-    "MATCH (j:JobRole {uid: $job}) WHERE (j)-[:NEEDS]->(:Competency) "
-    "MATCH (s:Student) WHERE s.fw = j.fw " + _SCOPE_FILTER + "RETURN count(s) AS total"
+# Every college: the holders of each need (STANDS edges point into the student's own
+# version, so the version needs no test).
+_OF_ALL = (
+    _NEEDS_OF_JOB + ATTAINMENT_READS["holders"].replace("{carry}", "required, essential")
+    + "WHERE " + _SCOPE_FILTER + _RANKED
 )
+CANDIDATES_OF_COLLEGE = Cypher(_OF_COLLEGE + _PAGE)
+CANDIDATES_OF_ALL = Cypher(_OF_ALL + _PAGE)
+CANDIDATE_COUNT_OF_COLLEGE = Cypher(_OF_COLLEGE + "RETURN count(s) AS total")
+CANDIDATE_COUNT_OF_ALL = Cypher(_OF_ALL + "RETURN count(s) AS total")
 
 
 @dataclass(frozen=True, slots=True)

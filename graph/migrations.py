@@ -13,7 +13,10 @@ __all__ = ["INDEXED", "SCHEMA_VERSION", "UNIQUE", "current_version", "migrate"]
 
 # 2: Cohort.key is unique (it was a plain index): MERGE (k:Cohort {key: …}) from two concurrent
 #    imports could otherwise create two groups with the same key and split their tallies.
-SCHEMA_VERSION = 2
+# 3: targets are program data: ``Program.scope`` (graph.scope); a STANDS edge exists only where
+#    evidence does (no copy of each target per student); each Cohort node holds its group's
+#    figures, rebuilt whole (graph.attainment) — no TALLY edges, no summaries on Student nodes.
+SCHEMA_VERSION = 3
 
 VERSIONED_LABELS = (
     "Competency", "Requirement", "Industry", "Major", "Course", "Assessment",
@@ -61,9 +64,57 @@ RECORD_SCHEMA_VERSION = Cypher(
 READ_SCHEMA_VERSION = Cypher("MATCH (s:SchemaInfo {key: 'schema'}) RETURN s.version AS version")
 
 
+# Version 2 → 3, in bounded batches (a province is millions of edges; Neo4j caps the memory of
+# one transaction): each query converts at most $limit items and says how many it did.
+DROP_TARGET_ONLY_STANDING = Cypher(
+    "MATCH (:Student)-[a:STANDS]->(:Competency) WHERE a.evidenceKind IS NULL "
+    "WITH a LIMIT $limit DELETE a RETURN count(*) AS n"
+)
+STRIP_STANDING = Cypher(
+    "MATCH (:Student)-[a:STANDS]->(:Competency) "
+    "WHERE a.inScope IS NOT NULL OR a.required IS NOT NULL OR a.tKey IS NOT NULL "
+    "OR a.tMeet IS NOT NULL "
+    "WITH a LIMIT $limit "
+    "REMOVE a.required, a.reqZZ, a.reqGZ, a.reqBK, a.inScope, a.layer, a.eth, a.tKey, a.tMeet, "
+    "a.tGap "
+    "RETURN count(*) AS n"
+)
+DROP_TALLIES = Cypher(
+    "MATCH (:Cohort)-[t:TALLY]->(:Competency) WITH t LIMIT $limit DELETE t RETURN count(*) AS n"
+)
+STRIP_STUDENT_SUMMARIES = Cypher(
+    "MATCH (s:Student) WHERE s.reqGEN IS NOT NULL OR s.placeGEN IS NOT NULL "
+    "OR s.reqETH IS NOT NULL "
+    "WITH s LIMIT $limit "
+    "REMOVE s.placeGEN, s.placePRO, s.placeIND, s.reqGEN, s.attGEN, s.reqPRO, s.attPRO, "
+    "s.reqIND, s.attIND, s.reqETH, s.attETH "
+    "RETURN count(*) AS n"
+)
+ALL_PROGRAMS = Cypher("MATCH (p:Program) RETURN p.uid AS uid ORDER BY uid")
+_CONVERT_BATCH = 10_000
+
+
+async def _to_version_3(store: GraphStore) -> None:
+    from graph.programs import refresh_program_targets  # the model's own upkeep path
+
+    for query in (DROP_TARGET_ONLY_STANDING, STRIP_STANDING, DROP_TALLIES,
+                  STRIP_STUDENT_SUMMARIES):
+        while True:
+            rows = await store.write(query, {"limit": _CONVERT_BATCH})
+            if not rows or int(rows[0]["n"]) == 0:
+                break
+    programs = [row["uid"] for row in await store.read(ALL_PROGRAMS)]
+    for start in range(0, len(programs), 50):  # scope text, then every group rebuilt
+        await refresh_program_targets(store, programs[start:start + 50])
+
+
 async def migrate(store: GraphStore, applied_at: str) -> int:
-    """Bring the store's schema to ``SCHEMA_VERSION``; safe to run on every start."""
+    """Bring the store's schema to ``SCHEMA_VERSION``; safe to run on every start. A store
+    without a recorded version is new (nothing to convert)."""
     await store.ensure_schema(UNIQUE, INDEXED)
+    found = await current_version(store)
+    if found is not None and found < 3:
+        await _to_version_3(store)
     await store.write(RECORD_SCHEMA_VERSION, {"version": SCHEMA_VERSION, "appliedAt": applied_at})
     return SCHEMA_VERSION
 

@@ -5,9 +5,9 @@ and every relationship it has, with the properties of each.
 
 Erase removes the student and all its evidence (results, completions, certificates,
 standing), keeping the maintained summaries exact through analytics' own upkeep path: its
-standing is first neutralised (nothing required, nothing attained) and
-``analytics.refresh_summaries`` moves its contributions out of its cohort's tallies; then
-the node goes with all its relationships. Each step is idempotent, so an erase interrupted
+standing is first neutralised (no program, nothing attained) and its group's cohort figures
+are rebuilt without it (``graph.attainment``); then the node goes with all its relationships.
+Each step is idempotent, so an erase interrupted
 between them is completed by running it again.
 
 Audit: an ``ErasureRecord`` says who (token subject and role), when, which college and how
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from graph.attainment import refresh_summaries
+from graph.attainment import groups_of, refresh_groups
 from graph.cypher import Cypher
 from graph.store import GraphStore, Record
 
@@ -36,10 +36,15 @@ EXPORT_STUDENT = Cypher(
     "collect(CASE WHEN r IS NULL THEN null ELSE "
     "{type: type(r), target: n.code, targetUid: n.uid, properties: properties(r)} END) AS links"
 )
+# The student leaves its group (no program) and keeps no attainment: a rebuild of the group
+# then no longer counts it.
 NEUTRALISE_STANDING = Cypher(
-    "MATCH (:Student {uid: $student})-[a:STANDS]->(:Competency) "
-    "SET a.required = 0, a.attained = 0, a.inScope = false "
-    "RETURN count(a) AS neutralised"
+    "MATCH (s:Student {uid: $student}) "
+    "OPTIONAL MATCH (s)-[a:STANDS]->(:Competency) "
+    "DELETE a "
+    "WITH DISTINCT s "
+    "SET s.program = null "
+    "RETURN count(s) AS neutralised"
 )
 COUNT_RELATIONSHIPS = Cypher(
     "MATCH (s:Student {uid: $student}) OPTIONAL MATCH (s)-[r]-() "
@@ -92,8 +97,9 @@ async def erase_student(store: GraphStore, student: str, college: str, *,
     if not counts:
         return Erasure(erased=False, relationships=0, record_uid=None)
     relationships = sum(int(row["n"]) for row in counts if row["type"] is not None)
+    groups = await groups_of(store, [student])
     await store.write(NEUTRALISE_STANDING, {"student": student})
-    await refresh_summaries(store, [student])
+    await refresh_groups(store, groups | await groups_of(store, [student]))
     await store.write(DELETE_STUDENT, {"student": student})
     at = datetime.now(UTC).isoformat(timespec="milliseconds")
     uid = f"erasure-{at}-{secrets.token_hex(4)}"

@@ -18,27 +18,42 @@ from typing import Any
 
 from graph.cypher import Cypher
 from graph.ids import LEVEL_ORDER
+from graph.scope import decode_scope
 from graph.store import GraphStore, Record
 
 __all__ = [
-    "DIMENSIONS", "LAYERS", "DimensionReadiness", "Standing", "StudentReport", "gaps_against",
-    "placement", "readiness", "student_evidence", "student_record", "student_report",
+    "DIMENSIONS", "LAYERS", "PLACES", "DimensionReadiness", "Standing", "StudentReport",
+    "gaps_against", "placement", "readiness", "report_of", "standings_of", "student_evidence",
+    "student_record", "student_report", "student_with_standing",
 ]
 
 DIMENSIONS = ("GEN", "PRO", "IND", "ETH")
 LAYERS = ("GEN", "PRO", "IND")
+PLACES = (*LEVEL_ORDER, "NONE")  # where a layer places a student, in the stored counts' order
 
 STUDENT = Cypher(
     "MATCH (s:Student {uid: $student}) "
     "RETURN s {.uid, .code, .college, .program, .programCode, .fw, .level, .major, "
     ".classLabel, .enrolledOn} AS student"
 )
+# One row: the program's scope (targets, as text: graph.scope) and the student's attainment,
+# which exists only where evidence does.
 STUDENT_STANDING = Cypher(
-    "MATCH (:Student {uid: $student})-[a:STANDS]->(c:Competency) "
-    "RETURN c.uid AS uid, c.code AS code, a.layer AS layer, a.eth AS eth, "
-    "a.required AS required, a.attained AS attained, a.reqZZ AS reqZZ, a.reqGZ AS reqGZ, "
-    "a.reqBK AS reqBK, a.inScope AS inScope, a.evidenceKind AS evidenceKind, "
-    "a.evidenceCode AS evidenceCode, a.evidenceAt AS evidenceAt ORDER BY c.code"
+    "MATCH (s:Student {uid: $student}) "
+    "OPTIONAL MATCH (s)-[:ENROLLED_IN]->(p:Program) "
+    "OPTIONAL MATCH (s)-[a:STANDS]->(c:Competency) "
+    "RETURN p.scope AS scope, collect([c.uid, c.code, c.layer, 'ETH' IN c.strands, "
+    "a.attained, a.evidenceKind, a.evidenceCode, a.evidenceAt]) AS attained"
+)
+# The student and its standing in one round trip, for a caller that will show both.
+STUDENT_WITH_STANDING = Cypher(
+    "MATCH (s:Student {uid: $student}) "
+    "OPTIONAL MATCH (s)-[:ENROLLED_IN]->(p:Program) "
+    "OPTIONAL MATCH (s)-[a:STANDS]->(c:Competency) "
+    "WITH s, p, collect([c.uid, c.code, c.layer, 'ETH' IN c.strands, a.attained, "
+    "a.evidenceKind, a.evidenceCode, a.evidenceAt]) AS attained "
+    "RETURN s {.uid, .code, .college, .program, .programCode, .fw, .level, .major, "
+    ".classLabel, .enrolledOn} AS student, p.scope AS scope, attained"
 )
 STUDENT_EVIDENCE = Cypher(
     "MATCH (s:Student {uid: $student})-[r:TOOK]->(a:Assessment)-[m:MEASURES]->(c:Competency) "
@@ -109,15 +124,25 @@ class StudentReport:
     placement: dict[str, str | None]
 
 
-def _standing(row: Mapping[str, Any], required: int | None = None) -> Standing:
-    levels = {level: int(row[f"req{level}"]) for level in LEVEL_ORDER
-              if row.get(f"req{level}") is not None}
-    return Standing(
-        uid=row["uid"], code=row["code"], layer=row["layer"], eth=bool(row.get("eth")),
-        required=int(row["required"] if required is None else required),
-        attained=int(row.get("attained") or 0), in_scope=bool(row.get("inScope")),
-        evidence_kind=row.get("evidenceKind"), evidence_code=row.get("evidenceCode"),
-        evidence_at=row.get("evidenceAt"), level_requirements=levels)
+def standings_of(scope_text: str | None, attained: Iterable[Sequence[Any]]) -> list[Standing]:
+    """Every in-scope competency with what the student attained of it, and the attained
+    competencies outside the scope (required 0), in code order."""
+    have = {row[0]: row for row in attained if row[0] is not None}
+    standings = []
+    for item in decode_scope(scope_text).items:
+        row = have.pop(item.uid, None)
+        if row is None:
+            standings.append(Standing(item.uid, item.code, item.layer, item.eth, item.required,
+                                      0, True, None, None, None, item.levels))
+        else:
+            standings.append(Standing(item.uid, item.code, item.layer, item.eth, item.required,
+                                      int(row[4] or 0), True, row[5], row[6], row[7],
+                                      item.levels))
+    for uid, code, layer, eth, value, kind, evidence, at in have.values():
+        standings.append(Standing(uid, code, layer, bool(eth), 0, int(value or 0), False, kind,
+                                  evidence, at, {}))
+    standings.sort(key=lambda s: s.code)
+    return standings
 
 
 def readiness(standings: Iterable[Standing]) -> list[DimensionReadiness]:
@@ -156,7 +181,18 @@ async def student_record(store: GraphStore, student: str) -> Record | None:
 
 async def student_report(store: GraphStore, student: Record) -> StudentReport:
     rows = await store.read(STUDENT_STANDING, {"student": student["uid"]})
-    standings = [_standing(row) for row in rows]
+    return report_of(student, rows[0] if rows else None)
+
+
+async def student_with_standing(store: GraphStore, student: str) -> Record | None:
+    """One query: the student record, plus what ``report_of`` turns into its report."""
+    rows = await store.read(STUDENT_WITH_STANDING, {"student": student})
+    return rows[0] if rows else None
+
+
+def report_of(student: Record, standing: Record | None) -> StudentReport:
+    """The report from a STUDENT_STANDING (or STUDENT_WITH_STANDING) row."""
+    standings = standings_of(standing["scope"], standing["attained"]) if standing else []
     return StudentReport(student, standings, readiness(standings), placement(standings))
 
 

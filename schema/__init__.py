@@ -31,6 +31,7 @@ from schema.limits import QueryLimits, limits_rule
 from schema.matching import MatchingQuery
 from schema.privacy import PrivacyMutation, PrivacyQuery
 from schema.query import FrameworkQuery
+from schema.scalars import SCALAR_OVERRIDES
 from schema.teachers import TeacherMutation, TeacherQuery
 
 __all__ = ["ANONYMOUS", "ApiError", "Context", "Limits", "Principal", "Role", "build_schema"]
@@ -70,7 +71,8 @@ def build_schema(*, max_depth: int = 12, max_cost: int = 50_000,
     ]
     query = merge_types("Query", tuple(QUERY_PARTS))
     mutation = merge_types("Mutation", tuple(MUTATION_PARTS)) if MUTATION_PARTS else None
-    schema = _Schema(query=query, mutation=mutation, extensions=extensions)
+    schema = _Schema(query=query, mutation=mutation, extensions=extensions,
+                     scalar_overrides=SCALAR_OVERRIDES)  # type: ignore[arg-type]
     describe(schema._schema)
     return schema
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
+from graph.evidence import DEFAULT_CERTIFICATION_CAP
 from graph.framework import EDGES, NODE_LABELS
 from graph.framework_cache import CachingFrameworkRepository, FrameworkCache, shared_cache
 from graph.store import GraphStore, Record
@@ -32,9 +33,11 @@ class Context:
 
     def __init__(self, store: GraphStore, principal: Principal,
                  limits: Limits | None = None, request: Any = None,
-                 pass_ratio: float = 0.6, cache: FrameworkCache | None = None) -> None:
+                 pass_ratio: float = 0.6, cache: FrameworkCache | None = None,
+                 certification_cap: int = DEFAULT_CERTIFICATION_CAP) -> None:
         self.store = store
         self.pass_ratio = pass_ratio
+        self.certification_cap = certification_cap
         self.principal = principal
         self.limits = limits or Limits()
         self.request = request

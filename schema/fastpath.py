@@ -6,8 +6,9 @@ completes ~1,000 fields for 50 competencies, so its CPU was GraphQL machinery, n
 When a published version is cached (``graph.framework_cache``) there is nothing left to
 wait for after the framework lookup, so this path walks the document once, synchronously:
 plain attribute fields are ``getattr``, a handful of resolver fields (prerequisites,
-dependents, requirements, progressions, the connection's ``nodes`` and ``totalCount``) read
-the snapshot, and every object is built by the same ``Type.of(row)`` the resolvers use.
+dependents, requirements, progressions, major and industry, the connection's ``nodes`` and
+``totalCount``) read the snapshot, and every object is built by the same ``Type.of(row)``
+the resolvers use.
 
 It takes only what it can answer exactly and gives up (``None``: run graphql-core) on
 anything else — fragments, directives, a repeated response key, a field it does not know,
@@ -116,6 +117,25 @@ def _requirement_at(target: GraphQLObjectType) -> Callable[[_Run, Any, dict[str,
     return resolve
 
 
+def _node_ref(label: str, attribute: str) -> Callable[..., Any]:
+    """A resolver field naming one element of the source's version by code (``_node`` in
+    ``schema.types``): the major or industry of a competency, the industry of a major."""
+    code_of = attrgetter(attribute)
+
+    def make(target: GraphQLObjectType) -> Callable[[_Run, Any, dict[str, Any]], Any]:
+        build = _origin(target).of
+
+        def resolve(run: _Run, source: Any, _args: dict[str, Any]) -> Any:
+            code = code_of(source)
+            if code is None:
+                return None
+            uid = element_uid(source.framework, code)
+            row = run.snapshot(uid).nodes[label].get(uid)
+            return build(row) if row else None
+        return resolve
+    return make
+
+
 def _total_count(_target: Any) -> Callable[[_Run, Any, dict[str, Any]], Any]:
     def resolve(_run: _Run, source: Any, _args: dict[str, Any]) -> Any:
         if not isinstance(source._count, _Count):
@@ -134,6 +154,9 @@ _RESOLVERS: dict[tuple[str, str], Callable[[Any], Callable[[_Run, Any, dict[str,
     ("Competency", "dependents"): _edge_list("dependents", "allDependents"),
     ("Competency", "requirements"): _edge_list("requirements"),
     ("Competency", "requirement"): _requirement_at,
+    ("Competency", "major"): _node_ref("Major", "_major"),
+    ("Competency", "industry"): _node_ref("Industry", "_industry"),
+    ("Major", "industry"): _node_ref("Industry", "_industry"),
     ("Requirement", "progressesTo"): _edge_list("progressesTo"),
     ("Requirement", "progressesFrom"): _edge_list("progressesFrom"),
     ("CompetencyConnection", "totalCount"): _total_count,
@@ -268,6 +291,22 @@ class _Compiler:
                 or definition.args):
             raise _Ineligible(name)
         get = attrgetter(strawberry_field.python_name)
+        leaf_type = definition.type.of_type if isinstance(definition.type, GraphQLNonNull) \
+            else definition.type
+        if isinstance(leaf_type, GraphQLScalarType | GraphQLEnumType):  # most fields: fused
+            serialize, required = leaf_type.serialize, leaf_type is not definition.type
+
+            def leaf(_run: _Run, source: Any) -> Any:
+                value = get(source)
+                if value is None:
+                    if required:
+                        raise _GiveUp
+                    return None
+                done = serialize(value)
+                if done is None:
+                    raise _GiveUp
+                return done
+            return leaf
         return lambda run, source: complete(run, get(source))
 
 

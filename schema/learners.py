@@ -7,13 +7,14 @@ field permission admits the roles, and each resolver checks the record's college
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
 from graph import analytics, learners
+from graph.evidence import counted_proficiency
 from graph.ids import element_uid
 from graph.standing import DimensionReadiness as _Readiness
 from graph.standing import Standing
@@ -73,6 +74,9 @@ class EvidenceItem:
     code: str
     at: datetime
     proficiency: int = strawberry.field(description="What it demonstrates when passed/held")
+    counted_proficiency: int = strawberry.field(
+        description="What it counts for in attainment: a certification at most the "
+                    "certification cap (supplementary evidence); an assessment its proficiency")
     passed: bool = strawberry.field(description="Passed (results) or held (certifications)")
     score: float | None
     max_score: float | None
@@ -176,11 +180,26 @@ class PathStep:
         return Course.of(row) if row else None
 
 
+@strawberry.type(description="Where the competency order (a course after the courses that "
+                             "teach the prerequisites of the gaps it closes) could not be "
+                             "kept, and which order won.")
+class PathOrderConflict:
+    course_code: str
+    wanted_after_code: str = strawberry.field(
+        description="The course the competency order wanted before courseCode")
+    won_by: str = strawberry.field(
+        description="course-prerequisite: a course REQUIRES edge puts it after courseCode "
+                    "(declared course prerequisites always win); competency-order: an "
+                    "earlier competency-order edge does")
+
+
 @strawberry.type(description="Courses to take, in an order that respects prerequisites.")
 class LearningPath:
     steps: list[PathStep] = strawberry.field(description="Courses in the order to take them")
     total_credits: float = strawberry.field(description="Credits of all steps 总学分")
     uncovered_codes: list[str] = strawberry.field(description="Gaps no available course closes")
+    order_conflicts: list[PathOrderConflict] = strawberry.field(
+        description="Competency-order wishes dropped to keep the order acyclic")
 
 
 @strawberry.type(description="A student: pseudonymous code; no names or ID numbers are kept.")
@@ -196,18 +215,27 @@ class Student:
     _report: strawberry.Private[dict[str, Any]]
 
     @staticmethod
-    def of(row: Record) -> Student:
+    def of(row: Record, standing: Record | None = None) -> Student:
+        """``standing``: the row ``student_with_standing`` read with the student, so its
+        report needs no second query."""
         return Student(code=row["code"], college=row["college"],
                        class_label=row.get("classLabel"),
                        enrolled_on=_day(row.get("enrolledOn")),
                        framework=row["fw"], level_code=of_opt(LevelCode, row.get("level")),
-                       program_code=row.get("programCode"), _row=row, _report={})
+                       program_code=row.get("programCode"), _row=row,
+                       _report={} if standing is None else {"standing": standing})
 
     async def report(self, info: Info[Context, Any]) -> analytics.StudentReport:
         """Computed once per student per request, whichever fields ask for it."""
         if "task" not in self._report:
-            self._report["task"] = asyncio.ensure_future(
-                analytics.student_report(_context(info).store, self._row))
+            if "standing" in self._report:
+                done: asyncio.Future[analytics.StudentReport] = (
+                    asyncio.get_running_loop().create_future())
+                done.set_result(analytics.report_of(self._row, self._report["standing"]))
+                self._report["task"] = done
+            else:
+                self._report["task"] = asyncio.ensure_future(
+                    analytics.student_report(_context(info).store, self._row))
         return await self._report["task"]
 
     @strawberry.field
@@ -284,7 +312,10 @@ class Student:
                           closes_codes=s.closes, _course_uid=s.uid)
                  for i, s in enumerate(path.steps)]
         return LearningPath(steps=steps, total_credits=path.total_credits,
-                            uncovered_codes=path.uncovered)
+                            uncovered_codes=path.uncovered, order_conflicts=[
+                                PathOrderConflict(course_code=c.course,
+                                                  wanted_after_code=c.wanted_after,
+                                                  won_by=c.won_by) for c in path.conflicts])
 
     @strawberry.field(description="All evidence behind the standing (results, certificates).")
     async def evidence(self, info: Info[Context, Any],
@@ -294,6 +325,9 @@ class Student:
             (EvidenceItem(competency_code=r["competency"], kind=of(EvidenceKind, r["kind"]),
                           code=r["code"], at=datetime.fromisoformat(str(r["at"])),
                           _at=str(r["at"]), proficiency=int(r["proficiency"]),
+                          counted_proficiency=counted_proficiency(
+                              str(r["kind"]), int(r["proficiency"]),
+                              _context(info).certification_cap),
                           passed=bool(r["passed"]),
                           score=float(r["score"]) if r["score"] is not None else None,
                           max_score=float(r["maxScore"]) if r["maxScore"] is not None else None)
@@ -415,10 +449,11 @@ def _rows(items: list[Any]) -> list[dict[str, Any]]:
 
 
 def _text(value: Any) -> Any:
-    """Dates and times as the ISO text graph/ validates and stores; a time-less, zone-less
-    ``takenAt`` stays a date, as the CSV import stores it, so a result keeps its identity."""
+    """Dates and times as the ISO text graph/ validates and stores; a ``takenAt`` at UTC
+    midnight (what a bare day parses to) stays a date, as the CSV import stores it, so a
+    result keeps its identity."""
     if isinstance(value, datetime):
-        if value.tzinfo is None and value.time() == time():
+        if value.time() == time() and value.utcoffset() in (None, timedelta(0)):
             return value.date().isoformat()
         return value.isoformat()
     if isinstance(value, date):
@@ -443,8 +478,9 @@ class LearnerQuery:
                       college: str | None = None) -> Student | None:
         context = _context(info)
         college = _require_college(context.principal, college)
-        row = await analytics.student_record(context.store, learners.student_uid(college, code))
-        return Student.of(row) if row else None
+        found = await analytics.student_with_standing(context.store,
+                                                      learners.student_uid(college, code))
+        return Student.of(found["student"], standing=found) if found else None
 
     @strawberry.field(description="Students of a college, by code.",
                       permission_classes=[CanReadStudents])
@@ -539,6 +575,7 @@ class LearnerMutation:
         context = _context(info)
         return _payload(await learners.record_results(
             context.store, _rows(rows), pass_ratio=context.pass_ratio,
+            certification_cap=context.certification_cap,
             allowed_colleges=_allowed_colleges(context.principal)))
 
     @strawberry.mutation(description="Record course completions.",
@@ -555,4 +592,5 @@ class LearnerMutation:
                                     rows: list[CertificationInput]) -> BatchPayload:
         context = _context(info)
         return _payload(await learners.record_certifications(
-            context.store, _rows(rows), allowed_colleges=_allowed_colleges(context.principal)))
+            context.store, _rows(rows), certification_cap=context.certification_cap,
+            allowed_colleges=_allowed_colleges(context.principal)))

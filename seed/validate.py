@@ -2,147 +2,30 @@
 
 Every problem is reported with its file, entry and line, and all of them at once: a
 designer fixes the whole list in one pass, and nothing is written while any remain.
+
+The entries and their checker are in ``seed.entries``; the kinds with most rules have their
+own modules (``competencies``, ``offerings``, ``teaching``, ``evaluation``), each a function
+of the ``_Builder`` below, which holds the shared field helpers and the framework-wide kinds.
 """
 
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from graph import rules as framework_rules
 from graph.content import FrameworkContent
-from graph.ids import element_uid, framework_uid, requirement_uid
-from graph.rules import RuleError
-from seed import evaluation, rules, teaching
+from graph.ids import element_uid, framework_uid
+from seed import competencies, evaluation, offerings, teaching
+from seed.entries import KINDS, SeedError, SeedInvalid, _Checker, _clean, _Entry, _read_files
 
 __all__ = ["DEFAULT_SEED_DIR", "SeedError", "SeedInvalid", "parse_entries", "parse_seed"]
 
 DEFAULT_SEED_DIR = Path(__file__).parent / "framework"
-KINDS = (
-    "framework", "levels", "layers", "strands", "industries", "majors", "competencies",
-    "courses", "assessments", "certifications", "jobs", "colleges", "programs", "teachers",
-    *teaching.TEACHING_KINDS,
-    *evaluation.EVALUATION_KINDS,
-)
-COMPETENCY_KINDS = {"knowledge", "skill", "quality"}  # 知识 / 技能 / 素养
-
-
-# A problem in the seed: the framework rules' one error shape (``graph.rules``), located by
-# ``file``, ``entry`` (1-based position in the file's list; 0 for the file itself) and ``line``.
-SeedError = RuleError
-
-
-class SeedInvalid(ValueError):
-    """The seed has errors; ``errors`` lists every one."""
-
-    def __init__(self, errors: list[SeedError]) -> None:
-        super().__init__(f"{len(errors)} error(s) in the seed:\n" + "\n".join(map(str, errors)))
-        self.errors = errors
-
-
-# libyaml's parser where PyYAML was built with it: the seed reads ~5x faster (2.9 s → 0.6 s).
-_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _LineLoader(_BaseLoader):
-    """Keeps the line of every mapping so errors can point at it."""
-
-    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
-        mapping = super().construct_mapping(node, deep=deep)
-        mapping["__line__"] = node.start_mark.line + 1
-        return mapping
-
-
-@dataclass
-class _Entry:
-    kind: str
-    file: str
-    index: int
-    data: dict[str, Any]
-
-    @property
-    def line(self) -> int:
-        return int(self.data.get("__line__", 0))
-
-    @property
-    def code(self) -> str:
-        return str(self.data.get("code", ""))
-
-
-def _clean(value: Any) -> Any:
-    """Drop the line markers before hashing or writing."""
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items() if k != "__line__"}
-    if isinstance(value, list):
-        return [_clean(v) for v in value]
-    return value
-
-
-class _Checker:
-    def __init__(self) -> None:
-        self.errors: list[SeedError] = []
-
-    def error(self, entry: _Entry | None, message: str, *, file: str = "",
-              line: int = 0, code: str = framework_rules.INVALID_VALUE) -> None:
-        self.refuse(entry, RuleError(code, message), file=file, line=line)
-
-    def refuse(self, entry: _Entry | None, error: RuleError | None, *, file: str = "",
-               line: int = 0) -> bool:
-        """Record a broken rule (``graph.rules``) at ``entry``; True if there was one."""
-        if error is None:
-            return False
-        if entry is None:
-            self.errors.append(error.at(file=file, entry=0, line=line))
-        else:
-            self.errors.append(error.at(file=entry.file, entry=entry.index,
-                                        line=line or entry.line))
-        return True
-
-
-def _read_files(seed_dir: Path, check: _Checker) -> dict[str, list[_Entry]]:
-    entries: dict[str, list[_Entry]] = defaultdict(list)
-    if not seed_dir.is_dir():
-        check.error(None, "seed directory does not exist", file=str(seed_dir))
-        return entries
-    for path in sorted(seed_dir.glob("*.yaml")):
-        kind = path.stem.split("-", 1)[0]
-        name = path.name
-        if kind not in KINDS:
-            check.error(None, f"unknown seed file kind {kind!r}; expected one of {KINDS}",
-                        file=name)
-            continue
-        try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            check.error(None, f"not valid YAML: {exc}", file=name,
-                        line=(mark.line + 1) if mark else 0)
-            continue
-        if kind == "framework":
-            if not isinstance(data, dict):
-                check.error(None, "framework.yaml must be a mapping", file=name)
-                continue
-            entries[kind].append(_Entry(kind, name, 1, data))
-            continue
-        if data is None:
-            continue
-        if not isinstance(data, list):
-            check.error(None, "the file must be a YAML list of entries", file=name)
-            continue
-        for index, item in enumerate(data, start=1):
-            if not isinstance(item, dict):
-                check.error(None, f"entry {index} is not a mapping", file=name)
-                continue
-            entries[kind].append(_Entry(kind, name, index, item))
-    return entries
 
 
 def parse_seed(seed_dir: Path = DEFAULT_SEED_DIR) -> FrameworkContent:
@@ -269,12 +152,12 @@ class _Builder:
             self._register(kind, self.files.get(kind, []))
         self._industries()
         self._majors()
-        self._competencies()
-        self._courses()
-        self._assessments()
-        self._certifications()
-        self._jobs()
-        self._programs()
+        competencies.build_competencies(self)
+        offerings.build_courses(self)
+        offerings.build_assessments(self)
+        offerings.build_certifications(self)
+        offerings.build_jobs(self)
+        offerings.build_programs(self)
         self._teachers()
         teaching.build_teaching(self)
         evaluation.build_evaluation(self)
@@ -377,118 +260,6 @@ class _Builder:
         assert isinstance(value, int)
         return value
 
-    def _competencies(self) -> None:
-        prerequisites: dict[str, list[str]] = {}
-        for entry in self.files.get("competencies", []):
-            props = self._versioned(entry)
-            code = props["code"] or ""
-            layer = entry.data.get("layer")
-            self._known(entry, "layers", layer, "layer")
-            props["layer"] = layer
-            kind = entry.data.get("kind")
-            if kind not in COMPETENCY_KINDS:
-                self.check.error(entry, f"kind must be one of {sorted(COMPETENCY_KINDS)} "
-                                 "(知识/技能/素养)")
-            props["kind"] = kind
-            strands = [s for s in self._list(entry, "strands")
-                       if self._known(entry, "strands", s, "strands")]
-            props["strands"] = strands
-            major, industry = entry.data.get("major"), entry.data.get("industry")
-            self.check.refuse(entry, framework_rules.anchor_error(layer, major, industry))
-            if major is not None and self._known(entry, "majors", major, "major"):
-                props["major"] = major
-                self.rows["competencyMajors"].append(
-                    {"source": props["uid"], "target": self._uid(major)})
-            if industry is not None and self._known(entry, "industries", industry, "industry"):
-                props["industry"] = industry
-                self.rows["competencyIndustries"].append(
-                    {"source": props["uid"], "target": self._uid(industry)})
-            for strand in strands:
-                self.rows["competencyStrands"].append({"source": props["uid"], "target": strand})
-            requirements = entry.data.get("requirements")
-            if not isinstance(requirements, dict) or not _clean(requirements):
-                self.check.error(entry, "a competency needs a requirement at one level at least")
-                requirements = {}
-            levels = []
-            targets: list[tuple[str, int, str | None]] = []
-            for level, spec in sorted(_clean_keys(requirements),
-                                      key=lambda kv: self.level_rank.get(kv[0], 99)):
-                if not self._known(entry, "levels", level, "requirements"):
-                    continue
-                if not isinstance(spec, dict):
-                    self.check.error(entry, f"requirement at {level} must be a mapping")
-                    continue
-                sub = _Entry(entry.kind, entry.file, entry.index, spec)
-                proficiency = self._proficiency(entry, spec, level, what=f"requirement {level}")
-                descriptor_zh = self._text(sub, "descriptorZh")
-                descriptor_en = self._text(sub, "descriptorEn")
-                line = int(spec.get("__line__", 0))
-                consolidation = spec.get("consolidation")
-                previous = targets[-1][1] if targets else None
-                for problem in (
-                    rules.descriptor_verb_problem(descriptor_zh or "", proficiency)
-                    if proficiency else None,
-                    rules.consolidation_problem(consolidation, proficiency or 0, previous),
-                ):
-                    if problem:
-                        self.check.error(entry, f"requirement {level}: {problem}", line=line)
-                if proficiency:
-                    targets.append((level, proficiency,
-                                    consolidation if isinstance(consolidation, str) else None))
-                levels.append(level)
-                uid = requirement_uid(self.fw, code, level)
-                requirement = {"uid": uid, "fw": self.fw, "code": f"{code}@{level}",
-                               "competency": code, "level": level, "layer": layer,
-                               "rank": self.level_rank.get(level, 0),
-                               "proficiency": proficiency, "descriptorZh": descriptor_zh,
-                               "descriptorEn": descriptor_en,
-                               "source": spec.get("source", props["source"])}
-                if isinstance(consolidation, str):
-                    requirement["consolidation"] = consolidation.strip()
-                self.rows["requirements"].append({
-                    "uid": uid, "competencyUid": props["uid"], "level": level,
-                    "props": requirement})
-            for problem in rules.rising_target_problems(targets):
-                self.check.error(entry, problem)
-            props["levels"] = levels
-            for earlier, later in itertools.pairwise(levels):
-                self.rows["progressions"].append({
-                    "source": requirement_uid(self.fw, code, earlier),
-                    "target": requirement_uid(self.fw, code, later)})
-            prerequisites[code] = []
-            for required in self._list(entry, "requires"):
-                if required == code:
-                    self.check.refuse(entry, framework_rules.self_requirement_error(code))
-                elif self._known(entry, "competencies", required, "requires"):
-                    prerequisites[code].append(required)
-                    self.rows["prerequisites"].append(
-                        {"source": props["uid"], "target": self._uid(required)})
-            self.rows["competencies"].append(
-                {"uid": props["uid"], "layer": layer, "props": props})
-        self._progressions_extra()
-        self._refuse_cycles("competencies", prerequisites, "prerequisite cycle")
-
-    def _progressions_extra(self) -> None:
-        levels_of = {row["props"]["code"]: set(row["props"]["levels"])
-                     for row in self.rows["competencies"]}
-        for entry in self.files.get("competencies", []):
-            for link in self._list(entry, "progressesTo"):
-                if not isinstance(link, dict):
-                    self.check.error(entry, "progressesTo entries are {from, competency, level}")
-                    continue
-                line = int(link.get("__line__", 0))
-                source_level = str(link.get("from"))
-                target, level = str(link.get("competency")), str(link.get("level"))
-                if not self._known(entry, "competencies", target, "progressesTo", line):
-                    continue
-                error = framework_rules.progression_error(
-                    entry.code, source_level, levels_of.get(entry.code, set()), target, level,
-                    levels_of.get(target, set()), self.level_rank)
-                if self.check.refuse(entry, error, line=line):
-                    continue
-                self.rows["progressions"].append({
-                    "source": requirement_uid(self.fw, entry.code, source_level),
-                    "target": requirement_uid(self.fw, target, level)})
 
     def _refuse_cycles(self, kind: str, graph: dict[str, list[str]], what: str) -> None:
         order = {code: position for position, code in enumerate(self.by_code[kind])}
@@ -523,150 +294,6 @@ class _Builder:
             return str(level)
         return None
 
-    def _courses(self) -> None:
-        prerequisites: dict[str, list[str]] = {}
-        for entry in self.files.get("courses", []):
-            props = self._versioned(entry)
-            level = self._level_field(entry, props)
-            layer = entry.data.get("layer")
-            if self._known(entry, "layers", layer, "layer"):
-                props["layer"] = layer
-            kind = entry.data.get("kind")
-            self.check.refuse(entry, framework_rules.one_of_error(kind, "kind",
-                                                                 framework_rules.COURSE_KINDS))
-            props["kind"] = kind
-            for key, target in (("major", "majors"), ("industry", "industries")):
-                if entry.data.get(key) is not None and self._known(
-                        entry, target, entry.data[key], key):
-                    props[key] = entry.data[key]
-            credits = entry.data.get("credits")
-            self.check.refuse(entry, framework_rules.number_error(credits, "credits", 0, 30,
-                                                                 open_low=True))
-            props["credits"] = float(credits) if isinstance(credits, int | float) else None
-            props["hours"] = self._int(entry, "hours", 1, 2000)
-            self._links(entry, "teaches", "teaches", props["uid"], level)
-            prerequisites[entry.code] = []
-            for required in self._list(entry, "requires"):
-                if required == entry.code:
-                    self.check.refuse(entry, framework_rules.self_requirement_error(entry.code))
-                elif self._known(entry, "courses", required, "requires"):
-                    prerequisites[entry.code].append(required)
-                    self.rows["coursePrerequisites"].append(
-                        {"source": props["uid"], "target": self._uid(required)})
-            self.rows["courses"].append({"uid": props["uid"], "props": props})
-        self._refuse_cycles("courses", prerequisites, "course prerequisite cycle")
-
-    def _assessments(self) -> None:
-        for entry in self.files.get("assessments", []):
-            props = self._versioned(entry)
-            level = self._level_field(entry, props)
-            kind = entry.data.get("kind")
-            self.check.refuse(entry, framework_rules.one_of_error(
-                kind, "kind", framework_rules.ASSESSMENT_KINDS))
-            props["kind"] = kind
-            props["maxScore"] = self._int(entry, "maxScore", 1, 100000)
-
-            def weight(spec: dict[str, Any], entry: _Entry = entry) -> dict[str, Any]:
-                value = spec.get("weight")
-                if self.check.refuse(entry, framework_rules.number_error(
-                        value, "weight", 0, 1, open_low=True), line=int(spec.get("__line__", 0))):
-                    value = None
-                return {"weight": value}
-
-            self._links(entry, "measures", "measures", props["uid"], level, weight)
-            self.rows["assessments"].append({"uid": props["uid"], "props": props})
-
-    def _certifications(self) -> None:
-        for entry in self.files.get("certifications", []):
-            props = self._versioned(entry)
-            for key in ("issuerZh", "issuerEn"):
-                props[key] = self._text(entry, key, required=False)
-            evaluation.certification_facts(self, entry, props)
-            self._links(entry, "evidences", "evidences", props["uid"], None)
-            self.rows["certifications"].append({"uid": props["uid"], "props": props})
-
-    def _jobs(self) -> None:
-        for entry in self.files.get("jobs", []):
-            props = self._versioned(entry)
-            level = self._level_field(entry, props)
-            if self._known(entry, "industries", entry.data.get("industry"), "industry"):
-                props["industry"] = entry.data["industry"]
-            evaluation.job_facts(self, entry, props)
-
-            def essential(spec: dict[str, Any], entry: _Entry = entry) -> dict[str, Any]:
-                value = spec.get("essential", False)
-                self.check.refuse(entry, framework_rules.flag_error(value, "essential"),
-                                  line=int(spec.get("__line__", 0)))
-                return {"essential": bool(value)}
-
-            self._links(entry, "needs", "needs", props["uid"], level, essential)
-            self.rows["jobRoles"].append({"uid": props["uid"], "props": props})
-
-    def _program_requirements(self, major: str, level: str) -> dict[str, int]:
-        """What a program must reach by default: its level's GEN, major's PRO, industry's IND."""
-        major_entry = self.by_code["majors"].get(major)
-        industry = major_entry.data.get("industry") if major_entry else None
-        required: dict[str, int] = {}
-        competencies = {row["props"]["code"]: row["props"] for row in self.rows["competencies"]}
-        for row in self.rows["requirements"]:
-            props = row["props"]
-            if props["level"] != level:
-                continue
-            competency = competencies.get(props["competency"])
-            if competency is None:
-                continue
-            layer = competency.get("layer")
-            if (layer == "GEN" or (layer == "PRO" and competency.get("major") == major)
-                    or (layer == "IND" and competency.get("industry") == industry)):
-                required[props["competency"]] = props["proficiency"]
-        return required
-
-    def _programs(self) -> None:
-        teaches: dict[str, set[str]] = defaultdict(set)
-        for row in self.rows["teaches"]:
-            teaches[row["source"]].add(row["target"].split("|", 1)[1])
-        for entry in self.files.get("programs", []):
-            props = self._versioned(entry)
-            level = self._level_field(entry, props)
-            major = str(entry.data.get("major"))
-            college = entry.data.get("college")
-            self._known(entry, "colleges", college, "college")
-            props["college"] = college
-            if self._known(entry, "majors", major, "major"):
-                props["major"] = major
-                major_levels = self.by_code["majors"][major].data.get("levels") or []
-                if level:
-                    self.check.refuse(entry, framework_rules.major_level_error(
-                        major, level, major_levels))
-            taught: set[str] = set()
-            for spec in self._list(entry, "courses", required=True):
-                if not isinstance(spec, dict):
-                    self.check.error(entry, "courses entries are {course, semester, required}")
-                    continue
-                line = int(spec.get("__line__", 0))
-                course = str(spec.get("course"))
-                if not self._known(entry, "courses", course, "courses", line):
-                    continue
-                semester = self._int(entry, "semester", 1, 12, data=spec)
-                required = spec.get("required", True)
-                self.check.refuse(entry, framework_rules.flag_error(required, "required"),
-                                  line=line)
-                taught |= teaches.get(self._uid(course), set())
-                self.rows["programCourses"].append({
-                    "source": props["uid"], "target": self._uid(course),
-                    "semester": semester, "required": bool(required)})
-            self._links_optional_overrides(entry, props["uid"], level)
-            if major in self.by_code["majors"] and level:
-                for competency in sorted(self._program_requirements(major, level)):
-                    if competency not in taught:
-                        self.check.error(entry, f"program requirement {competency} is taught by "
-                                         "no course in the program")
-            self.rows["programs"].append({"uid": props["uid"], "majorUid": self._uid(major or ""),
-                                          "college": college, "props": props})
-
-    def _links_optional_overrides(self, entry: _Entry, uid: str, level: str | None) -> None:
-        if entry.data.get("overrides"):
-            self._links(entry, "overrides", "programOverrides", uid, level)
 
     def _teachers(self) -> None:
         for entry in self.files.get("teachers", []):
@@ -679,5 +306,3 @@ class _Builder:
             self.rows["teacherTiers"].append({"uid": props["uid"], "props": props})
 
 
-def _clean_keys(mapping: dict[str, Any]) -> list[tuple[str, Any]]:
-    return [(k, v) for k, v in mapping.items() if k != "__line__"]

@@ -123,7 +123,8 @@ def graphql_view(settings: Settings) -> GraphQLView:
         assert isinstance(user, PrincipalUser), "AuthenticationMiddleware sets the principal"
         return Context(store, user.principal, page_limits, request,
                        pass_ratio=settings.pass_ratio,
-                       cache=shared_cache(request.app.state.store))
+                       cache=shared_cache(request.app.state.store),
+                       certification_cap=settings.certification_cap)
 
     return GraphQLView(
         schema._schema, limits=query_limits,
@@ -134,7 +135,8 @@ def graphql_view(settings: Settings) -> GraphQLView:
         context=context, executor_class=schema.execution_context_class,
         graphiql=graphiql if GRAPHIQL_DIR.is_dir() else None,
         on_error_code=lambda code: instruments.errors.labels(code or "UNKNOWN").inc(),
-        fast_path=FastPath(schema._schema))
+        fast_path=FastPath(schema._schema),
+        on_execution=lambda path: instruments.execution.labels(path).inc())
 
 
 def create_app(settings: Settings, *, store: GraphStore | None = None) -> Starlette:

@@ -132,6 +132,9 @@ class Settings:
                                             "(`*`: any; default: none)", cast=_origins)
     pass_ratio: float = setting("CG_PASS_RATIO", 0.6, "score / maxScore that passes",
                                 cast=float, low=0.01, high=1.0)
+    certification_cap: int = setting("CG_CERTIFICATION_CAP", 2, "highest proficiency an "
+                                     "enterprise certification alone demonstrates "
+                                     "(supplementary evidence)", cast=int, low=0, high=4)
     # Set by `serve` for its worker processes: the socket of the engine the parent started.
     embedded_socket: str | None = setting("CG_EMBEDDED_SOCKET", None, "internal: the "
                                           "engine socket `serve` hands to its workers")

@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from graph.content import FrameworkContent
+from graph.evidence import DEFAULT_CERTIFICATION_CAP
 from graph.framework import FrameworkRepository
 from graph.learners import (
     EvidenceCatalog,
@@ -246,7 +247,8 @@ def _batches(rows: list[dict[str, Any]], size: int = 5000) -> Iterable[list[dict
 
 
 async def load_demo(store: GraphStore, *, if_empty: bool = False, pass_ratio: float = 0.6,
-                    content: FrameworkContent | None = None) -> DemoOutcome:
+                    content: FrameworkContent | None = None,
+                    certification_cap: int = DEFAULT_CERTIFICATION_CAP) -> DemoOutcome:
     """Write the demo dataset through the product's batch functions (idempotent).
 
     The reference framework must be loaded (``competency-graph load``): the students'
@@ -270,11 +272,13 @@ async def load_demo(store: GraphStore, *, if_empty: bool = False, pass_ratio: fl
                 outcome = await record_students(store, batch, content.uid, catalog=catalog)
             elif kind == "results":
                 outcome = await record_results(store, batch, pass_ratio=pass_ratio,
-                                               catalog=catalog)
+                                               catalog=catalog,
+                                               certification_cap=certification_cap)
             elif kind == "completions":
                 outcome = await record_completions(store, batch, catalog=catalog)
             else:
-                outcome = await record_certifications(store, batch, catalog=catalog)
+                outcome = await record_certifications(store, batch, catalog=catalog,
+                                                      certification_cap=certification_cap)
             if outcome.errors:  # a framework edit broke the demo's references
                 first = outcome.errors[0]
                 raise ValueError(f"demo {kind} row {first.index}: {first.code}: "
@@ -298,7 +302,8 @@ async def run_demo_command(settings: Settings, args: argparse.Namespace) -> int:
     store = await open_store(settings)
     try:
         outcome = await load_demo(store, if_empty=args.if_empty,
-                                  pass_ratio=settings.pass_ratio)
+                                  pass_ratio=settings.pass_ratio,
+                                  certification_cap=settings.certification_cap)
     finally:
         await store.close()
     totals = ", ".join(f"{outcome.totals.get(k, 0)} {k}"

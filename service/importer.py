@@ -16,13 +16,14 @@ import json
 import os
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
 from graph import learners
 from graph.attainment import refresh_summaries
+from graph.evidence import DEFAULT_CERTIFICATION_CAP
 from graph.store import GraphStore
 from service.import_kinds import IMPORT_KINDS
 from service.tabular import BadFile, BadRow, Table, open_table
@@ -142,7 +143,8 @@ def _save_checkpoint(target: Path, rows_done: int, complete: bool) -> None:
 Writer = Callable[..., Awaitable[learners.BatchOutcome]]
 
 
-def _writer(kind: str, framework: str | None, pass_ratio: float) -> Writer:
+def _writer(kind: str, framework: str | None, pass_ratio: float,
+            certification_cap: int) -> Writer:
     if kind in IMPORT_KINDS:
         return IMPORT_KINDS[kind].writer
     if kind == "students":
@@ -157,18 +159,25 @@ def _writer(kind: str, framework: str | None, pass_ratio: float) -> Writer:
     if kind == "results":
         async def results(store: GraphStore, rows: Sequence[Mapping[str, Any]],
                           **kwargs: Any) -> learners.BatchOutcome:
-            return await learners.record_results(store, rows, pass_ratio=pass_ratio, **kwargs)
+            return await learners.record_results(store, rows, pass_ratio=pass_ratio,
+                                                 certification_cap=certification_cap, **kwargs)
 
         return results
     if kind == "completions":
         return learners.record_completions
     if kind == "certifications":
-        return learners.record_certifications
+        async def certifications(store: GraphStore, rows: Sequence[Mapping[str, Any]],
+                                 **kwargs: Any) -> learners.BatchOutcome:
+            return await learners.record_certifications(
+                store, rows, certification_cap=certification_cap, **kwargs)
+
+        return certifications
     raise ValueError(f"unknown import kind {kind!r}; expected one of {', '.join(COLUMNS)}")
 
 
 async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir: Path,
                      framework: str | None = None, pass_ratio: float = 0.6,
+                     certification_cap: int = DEFAULT_CERTIFICATION_CAP,
                      batch_size: int = 5000, progress: TextIO | None = sys.stderr,
                      validate_first: bool = True, encoding: str | None = None,
                      sheet: str | None = None, delimiter: str | None = None) -> ImportReport:
@@ -176,7 +185,7 @@ async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir
     docstring for the guarantees."""
     if not 1 <= batch_size <= learners.MAX_BATCH:
         raise ValueError(f"batch size must be within 1..{learners.MAX_BATCH}")
-    write = _writer(kind, framework, pass_ratio)
+    write = _writer(kind, framework, pass_ratio, certification_cap)
     table = open_import(path, kind, encoding=encoding, sheet=sheet, delimiter=delimiter)
     total = _count_rows(table)
     checkpoint_dir.mkdir(parents=True, exist_ok=True)
@@ -187,6 +196,8 @@ async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir
         return report
     catalog = learners.EvidenceCatalog(store)
     started = time.monotonic()
+    summarise = kind not in ("completions", *IMPORT_KINDS)
+    students: set[str] = set()  # whose summaries the import deferred, gathered as rows pass
     if validate_first:
         problems: list[BadRow] = []
         checked = _Progress(f"check {path.name}", total, progress)
@@ -195,6 +206,8 @@ async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir
             for batch in _batches(table, batch_size):
                 outcome = await write(store, batch, catalog=catalog, dry_run=True)
                 problems += _bad_rows(table, batch, outcome.errors)
+                if summarise:
+                    students |= _students_in(batch, kind)
                 offset += len(batch)
                 checked.update(offset)
         except BadFile as unreadable:
@@ -206,6 +219,8 @@ async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir
     for batch in _batches(table, batch_size, skip=done):
         batch_started = time.monotonic()
         outcome = await write(store, batch, catalog=catalog, defer_summaries=True)
+        if summarise and not validate_first:
+            students |= _students_in(batch, kind)
         if outcome.errors:  # the store changed since pass 1 (e.g. a student was removed)
             raise ImportFailed(_bad_rows(table, batch, outcome.errors))
         done += len(batch)
@@ -213,24 +228,26 @@ async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir
         report.batches.append(time.monotonic() - batch_started)
         _save_checkpoint(checkpoint, done, complete=False)
         bar.update(done)
-    if kind not in ("completions", *IMPORT_KINDS):
-        # Summaries were deferred batch by batch: each student of the file is summarised
-        # once here (also after a resume, since the whole file is read again).
-        students = sorted(_students_of(table, kind))
+    if summarise:
+        # Summaries were deferred batch by batch: each group of the file's students is
+        # rebuilt once here, in one call (chunks of students would share groups and rebuild
+        # them again). After a resume without the check pass, the whole file is read again.
+        if not validate_first and report.resumed_from:
+            students = _students_of(table, kind)
         summarised = _Progress("summaries", len(students), progress)
-        for start in range(0, len(students), _SUMMARY_CHUNK):
-            await refresh_summaries(store, students[start:start + _SUMMARY_CHUNK])
-            summarised.update(min(start + _SUMMARY_CHUNK, len(students)))
+        await refresh_summaries(store, sorted(students))
+        summarised.update(len(students))
     _save_checkpoint(checkpoint, done, complete=True)
     report.seconds = time.monotonic() - started
     return report
 
 
-_SUMMARY_CHUNK = 2000
-
-
-def _students_of(table: Table, kind: str) -> set[str]:
+def _students_in(rows: Iterable[Mapping[str, Any]], kind: str) -> set[str]:
     code_column = "code" if kind == "students" else "student"
     return {learners.student_uid((row.get("college") or "").strip(),
                                  (row.get(code_column) or "").strip())
-            for row in table.rows()}
+            for row in rows}
+
+
+def _students_of(table: Table, kind: str) -> set[str]:
+    return _students_in(table.rows(), kind)

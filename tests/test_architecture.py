@@ -1,5 +1,5 @@
 """The layers point one way: service → schema → graph (STYLE.md habit 16), and no module
-of theirs grows past ~400 lines (one concept per module, STYLE.md habit 1).
+of theirs (or of seed/) grows past ~400 lines (one concept per module, STYLE.md habit 1).
 
 ``graph/`` is the model in Cypher and knows nothing of HTTP or GraphQL; ``schema/`` is the
 GraphQL layer and never reaches up into the service. Checked on the source (every import,
@@ -55,7 +55,7 @@ def test_the_check_sees_a_violation(tmp_path: Path) -> None:
 
 # ---- module size ---------------------------------------------------------------------------
 MAX_LINES = 400
-SIZED = ("graph", "schema", "service")
+SIZED = ("graph", "schema", "seed", "service")
 # Modules allowed over MAX_LINES while they are being split, each with who splits it. The
 # list only shrinks: an entry whose module is back under the limit (or gone) fails too, so
 # whoever splits a module also deletes its line here. Empty it; never add to it.

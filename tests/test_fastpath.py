@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 import pytest
-from graphql import ExecutionResult, OperationDefinitionNode, execute, parse
+from graphql import ExecutionResult, OperationDefinitionNode, execute, parse, validate
 
 from bench.peer.queries import PROJECT
 from graph.editing import Actor
@@ -51,6 +51,17 @@ SAME: list[tuple[str, Any]] = [
      "{ totalCount nodes { code } } b: competencies(major: $m) { totalCount nodes { code } } "
      "c: competencies(industry: $i, first: 0) { totalCount pageInfo { hasNextPage "
      "startCursor } edges { cursor } } }", {"st": "ETH", "m": "M-AI", "i": "AUTO"}),
+    # the web app's map (web/src/views/map.ts): majors and industries from the cache too
+    ("query All($after: String) { competencies(first: 100, after: $after) { "
+     "totalCount pageInfo { hasNextPage endCursor } "
+     "nodes { code nameZh nameEn layerCode strandCodes levelCodes "
+     "major { __typename code nameZh nameEn levels catalogCodes source framework "
+     "industry { code nameEn } } industry { __typename code nameZh nameEn source framework } "
+     "} } }", {"after": None}),
+    ("query Cell($level: LevelCode!, $layer: LayerCode) { competencies(level: $level, "
+     "layer: $layer, first: 100) { totalCount nodes { code major { code nameZh } "
+     "industry { code nameZh } requirement(level: $level) { descriptorZh descriptorEn "
+     "target { value } } } } }", {"level": "GZ", "layer": "IND"}),
 ]
 DECLINED = [
     "{ competencies { ...F } } fragment F on CompetencyConnection { totalCount }",
@@ -76,6 +87,7 @@ async def _both(schema: Any, store: EmbeddedStore, text: str, variables: dict[st
                 principal: Principal = ANONYMOUS) -> tuple[ExecutionResult | None,
                                                            ExecutionResult]:
     document = parse(text)
+    assert validate(schema._schema, document) == [], text  # as the view checks first
     cache = FrameworkCache()
     plan = FastPath(schema._schema).plan(document, _operation(document))
     fast = None
@@ -116,6 +128,10 @@ async def test_the_fast_path_gives_graphql_cores_answers(schema: Any,
     b, _ = await _both(schema, seeded_store, PROJECT["b"], {"code": "GEN-28"})
     assert b is not None and b.data is not None
     assert len(b.data["competency"]["prerequisites"]) == 18
+    cell, _ = await _both(schema, seeded_store, SAME[-1][0], SAME[-1][1])
+    assert cell is not None and cell.data is not None
+    cells = cell.data["competencies"]["nodes"]
+    assert cells and all(n["industry"] and n["requirement"] for n in cells)
 
 
 @pytest.mark.parametrize("text", DECLINED)
@@ -137,7 +153,7 @@ async def test_drafts_go_to_graphql_core(schema: Any, store: EmbeddedStore) -> N
     assert made.framework is not None
     designer = Principal(Role.DESIGNER, "d-1")
     for framework in ("AIL@2026.1", None):
-        fast, slow = await _both(schema, store, "query($fw: String) { competencies("
+        fast, slow = await _both(schema, store, "query($fw: ID) { competencies("
                                  "framework: $fw, first: 3) { nodes { code prerequisites "
                                  "{ code } } } }", {"fw": framework}, designer)
         assert slow.errors is None and slow.data is not None

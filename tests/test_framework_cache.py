@@ -8,6 +8,7 @@ emptied and reloaded with different content under the same version id.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ DESIGNER = Principal(Role.DESIGNER, "designer-7")
 ACTOR = Actor("designer-7", "designer")
 
 BROWSE = """
-query($fw: String) { competencies(framework: $fw, first: 50, layer: "GEN") { totalCount
+query($fw: ID) { competencies(framework: $fw, first: 50, layer: GEN) { totalCount
   nodes { code nameEn prerequisites { code } dependents(transitive: true) { code }
           requirements { code target { value } progressesTo { code } } } } }
 """
@@ -63,6 +64,12 @@ async def test_cached_answers_equal_the_store(seeded_store: EmbeddedStore) -> No
                         for r in rows] + [requirement_uid(OLD, "GEN-01", "XX")]
     assert await cached.nodes_by_uid("Requirement", requirement_uids) == \
         await plain.nodes_by_uid("Requirement", requirement_uids)
+    for label in ("Major", "Industry"):
+        element_uids = [element_uid(OLD, n["code"]) for n in await plain.page(
+            label, OLD, everything, None, 10_000)] + [element_uid(OLD, "NOPE")]
+        assert len(element_uids) > 3
+        assert await cached.nodes_by_uid(label, element_uids) == \
+            await plain.nodes_by_uid(label, element_uids), label
     for name in ("progressesTo", "progressesFrom"):
         assert await cached.edges(name, requirement_uids) == \
             await plain.edges(name, requirement_uids), name
@@ -95,7 +102,19 @@ async def test_a_published_version_is_read_once(schema: Any,
     assert first == second and first["competencies"]["nodes"]
     assert cache.loads == 1
     assert warm == 1  # the Framework node only: it is the cache key
-    assert cold == warm + 4  # the snapshot's four queries
+    assert cold == warm + 6  # the snapshot's six queries
+
+
+async def test_a_burst_of_cold_requests_reads_once(seeded_store: EmbeddedStore) -> None:
+    cache = FrameworkCache()
+    framework = await FrameworkRepository(seeded_store).framework(OLD)
+    assert framework is not None
+    before = seeded_store.round_trips
+    snaps = await asyncio.gather(*(cache.snapshot(seeded_store, framework) for _ in range(5)))
+    assert seeded_store.round_trips - before == 6 and cache.loads == 1
+    assert all(snap is snaps[0] for snap in snaps) and snaps[0] is not None
+    assert await cache.snapshot(seeded_store, framework) is snaps[0]
+    assert seeded_store.round_trips - before == 6
 
 
 async def _browse(schema: Any, store: EmbeddedStore, fw: str | None = None) -> dict[str, Any]:

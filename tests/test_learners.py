@@ -183,13 +183,18 @@ async def test_cohort_is_one_query_and_counts_right(store: EmbeddedStore) -> Non
     assert sum(report.readiness["PRO"].values()) == 3
 
 
-async def test_a_corrected_certificate_date_moves_its_evidence(store: EmbeddedStore) -> None:
-    await _ready(store, "S001")
-    row = {"college": COLLEGE, "student": "S001", "certification": "CERT-1X-CV-M",
-           "heldOn": "2025-06-01"}
-    assert (await learners.record_certifications(store, [row])).ok
-    assert (await learners.record_certifications(store, [{**row, "heldOn": "2026-01-15"}])).ok
-    record = await analytics.student_record(store, learners.student_uid(COLLEGE, "S001"))
-    assert record is not None
-    standing = {s.code: s for s in (await analytics.student_report(store, record)).standings}
-    assert standing["PRO-AI-07"].evidence_at == "2026-01-15"
+async def test_a_certificate_recorded_again_keeps_its_earliest_date(
+        store: EmbeddedStore) -> None:
+    await _ready(store, "S001", "S002")
+    rows = {code: {"college": COLLEGE, "student": code, "certification": "CERT-1X-CV-M"}
+            for code in ("S001", "S002")}
+    for code, days in (("S001", ("2025-06-01", "2026-01-15")),
+                       ("S002", ("2026-01-15", "2025-06-01"))):  # both arrival orders
+        for day in days:
+            assert (await learners.record_certifications(
+                store, [{**rows[code], "heldOn": day}])).ok
+    for code in ("S001", "S002"):
+        record = await analytics.student_record(store, learners.student_uid(COLLEGE, code))
+        assert record is not None
+        standing = {s.code: s for s in (await analytics.student_report(store, record)).standings}
+        assert standing["PRO-AI-07"].evidence_at == "2025-06-01", code

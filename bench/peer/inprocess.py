@@ -9,8 +9,8 @@ known), and store round trips. It isolates the service's own cost from the HTTP 
 the machine's noise, so a change to the read path shows up as a ratio.
 
 The embedded side loads the reference seed into a fresh store under a temporary directory;
-``--backend neo4j`` reads whatever seed the Neo4j database at ``NEO4J_URI`` holds (run
-``python -m bench.peer`` or ``competency-graph load`` first) and never writes.
+``--backend neo4j`` loads it into the database at ``NEO4J_URI`` (what ``competency-graph
+load`` does: a no-op where the seed is already there) and deletes nothing.
 """
 
 from __future__ import annotations
@@ -114,6 +114,11 @@ async def _neo4j(requests: int, repeats: int) -> dict[str, dict[str, float]]:
                                      os.environ.get("NEO4J_PASSWORD", ""),
                                      os.environ.get("NEO4J_DATABASE", "neo4j"))
     try:
+        from graph.migrations import migrate
+        from seed import load_seed
+
+        await migrate(store, "2026-01-01T00:00:00+00:00")
+        await load_seed(store)
         return await measure(store, neo4j_pid(), requests=requests, repeats=repeats)
     finally:
         await store.close()

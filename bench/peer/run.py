@@ -64,7 +64,7 @@ class Options:
     clients: int = 4
     warmup: int = 100
     workers: int = 1
-    shape: str = "stands"
+    shape: str = "targets"  # the data design since schema version 3 (bench/peer/shape.mjs)
     embedded: bool = True
     work_dir: Path | None = None
     results_dir: Path = RESULTS_DIR
