@@ -17,6 +17,10 @@ WEB_APP := service/static/app/index.html
 WEB_SOURCES := $(wildcard web/src/*.ts web/src/*.css web/src/views/*.ts) web/index.html \
 	web/vite.config.ts web/tsconfig.json web/package.json $(wildcard web/scripts/*.mjs)
 
+# Tests on every core; a module stays on one worker (tests/conftest.py). PYTEST_WORKERS= runs
+# them in one process.
+PYTEST_WORKERS ?= -n auto --dist loadfile --no-loadscope-reorder
+
 .PHONY: serve test lint typecheck load bench bench-smoke clean schema web screenshots lock
 
 # Every package at its locked version and hash; the checkout itself without dependencies.
@@ -72,7 +76,7 @@ schema: $(STAMP)
 test: $(STAMP) $(LINT_NODE) $(AUDIT_NODE) $(WEB_APP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q --durations=30 --durations-min=1
+	$(BIN)/python -m pytest -q --durations=30 --durations-min=1 $(PYTEST_WORKERS)
 
 # The README's pictures: the browser tests, saving a screenshot of every view.
 screenshots: $(STAMP) $(WEB_APP)

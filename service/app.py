@@ -135,7 +135,8 @@ def graphql_view(settings: Settings) -> GraphQLView:
         context=context, executor_class=schema.execution_context_class,
         graphiql=graphiql if GRAPHIQL_DIR.is_dir() else None,
         on_error_code=lambda code: instruments.errors.labels(code or "UNKNOWN").inc(),
-        fast_path=FastPath(schema._schema))
+        fast_path=FastPath(schema._schema),
+        on_execution=lambda path: instruments.execution.labels(path).inc())
 
 
 def create_app(settings: Settings, *, store: GraphStore | None = None) -> Starlette:

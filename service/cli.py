@@ -98,6 +98,9 @@ def _settings(args: argparse.Namespace) -> Settings:
         workers=getattr(args, "workers", None), fsync=getattr(args, "fsync", None))
 
 
+WORKER_HEALTHCHECK_S = 60
+
+
 class TcpConfig(uvicorn.Config):
     """uvicorn binds the shared socket of its workers with protocol 0, so asyncio never sets
     TCP_NODELAY on their connections and a client that writes a request in two parts waits
@@ -150,9 +153,13 @@ def _serve(settings: Settings) -> int:
         os.environ.update(environment)
         print(f"GraphQL + GraphiQL on http://{settings.host}:{settings.port}/graphql "
               f"({workers} worker(s))", file=sys.stderr)
+        # uvicorn kills a worker that has not answered its supervisor's ping within the
+        # healthcheck timeout (5 s by default), and a spawned worker answers only once it has
+        # imported the app: on a busy machine that took longer, so workers were killed and
+        # respawned in a loop while starting (seen: 11 s to ready, twice the CPU).
         config = TcpConfig("service.app:app_from_env", factory=True, host=settings.host,
                             port=settings.port, workers=workers, log_config=None,
-                            access_log=False)
+                            access_log=False, timeout_worker_healthcheck=WORKER_HEALTHCHECK_S)
         if config.workers > 1:
             from uvicorn.supervisors import Multiprocess
 

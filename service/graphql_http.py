@@ -147,9 +147,11 @@ class GraphQLView:
                  context: Callable[[Request], Any], executor_class: Any = None,
                  graphiql: Callable[[Request], Any] | None = None,
                  on_error_code: Callable[[str], None] | None = None,
-                 fast_path: FastPath | None = None) -> None:
+                 fast_path: FastPath | None = None,
+                 on_execution: Callable[[str], None] | None = None) -> None:
         self.schema = schema
         self.fast_path = fast_path
+        self.on_execution = on_execution or (lambda _path: None)
         self.limits = limits
         self.http = http
         self.context = context
@@ -320,6 +322,8 @@ class GraphQLView:
                 prepared.fast[name] = self.fast_path.plan(prepared.document, operation)
             if (fast_plan := prepared.fast[name]) is not None:
                 fast = await fast_plan.run(context, variables)
+            self.on_execution("declined" if fast_plan is None
+                              else "gave_up" if fast is None else "fast")
         result = fast if fast is not None else execute(
             self.schema, prepared.document, context_value=context, variable_values=variables,
             operation_name=name, executor_class=self.executor_class)

@@ -42,6 +42,10 @@ class Metrics:
                                    "Queries sent to the graph store for HTTP callers")
         self.errors = Counter("cg_graphql_errors", "GraphQL errors returned, by code",
                               ["code"])
+        self.execution = Counter(
+            "cg_graphql_execution", "GraphQL requests by how they ran: fast (schema.fastpath, "
+            "from the framework cache), declined (a document it does not take) or gave_up "
+            "(taken, but answered by graphql-core: a draft, an error)", ["path"])
         self.rejected = Counter("cg_http_overload_rejections",
                                 "Requests refused with 503 because a worker was at capacity")
         self.in_flight = Gauge("cg_http_in_flight", "Requests being handled",

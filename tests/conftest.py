@@ -6,6 +6,7 @@ isolated), so tests never see each other's data and no store is mocked.
 
 from __future__ import annotations
 
+import fcntl
 import itertools
 import os
 import secrets
@@ -26,6 +27,38 @@ _graph_numbers = itertools.count(1)
 # counter starts again at 1: the suffix keeps its graphs apart from the session's (a shared
 # name let one module's teardown empty the seeded store under later tests).
 _RUN = secrets.token_hex(3)
+
+
+# The slowest modules, measured (make test prints the slowest tests): started first, so that
+# on several workers none of them starts last and runs alone. A stale list only costs time.
+_SLOW_FIRST = ("test_cypher_lint", "test_bench_smoke", "test_web_e2e", "test_serve_lifecycle",
+               "test_case_exchange", "test_http_hostile", "test_http_service", "test_demo",
+               "test_neo4j_equivalence")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slowest modules first. Under pytest-xdist (``make test``: ``-n auto --dist
+    loadfile``) each module runs whole on one worker, so a module's fixtures (a served
+    process, a browser) start once, and each worker has its own embedded server, data
+    directories and graph names."""
+    rank = {name: i for i, name in enumerate(_SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.stem, len(rank)))  # stable: rest in order
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _one_neo4j_module_at_a_time(request: pytest.FixtureRequest,
+                                tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The ``neo4j`` modules share one server and database, which each empties: on several
+    workers they take turns (a lock in the run's shared temp folder). xdist's
+    ``--dist loadgroup`` would say this with a mark, but it groups nothing on pytest 9.2
+    (pytest-xdist issue 1386)."""
+    if (request.node.get_closest_marker("neo4j") is None or not os.environ.get("NEO4J_URI")
+            or not os.environ.get("PYTEST_XDIST_WORKER")):
+        yield
+        return
+    with open(tmp_path_factory.getbasetemp().parent / "neo4j.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 @pytest.fixture(scope="session")
