@@ -20,7 +20,8 @@ FIGURES = (
     "gap.store.p95", "cohort.college", "cohort.all", "prerequisites.transitive.p50",
     "prerequisites.transitive.found", "roundTrips.nested", "service.start", "gap.http.p50",
     "gap.http.p95", "gap.http.rps", "gap.http.failures", "gap.http.cpu",
-    "gap.http.cpu.client", "gap.http.identical",
+    "gap.http.cpu.client", "gap.http.identical", "floor.http.p50", "floor.http.rps",
+    "floor.http.cpu", "floor.http.failures", "gap.http.cpu.ratio",
     "cohort.college.http", "rss.service", "rss.falkordb",
 )
 
@@ -58,6 +59,7 @@ def test_bench_runs_end_to_end_at_toy_scale(tmp_path: Path) -> None:
     assert figures["gap.http.failures"]["value"] == 0
     identical = figures["gap.http.identical"]
     assert identical["value"] == 0 and identical["meets"] is True
+    assert figures["floor.http.failures"]["value"] == 0
     assert figures["cohort.all"]["label"].endswith("(200)")
     saved = json.loads(Path(result["path"]).read_text())
     assert saved["figures"].keys() == figures.keys()
