@@ -90,6 +90,9 @@ class FrameworkSnapshot:
     competencies: list[Record]  # ordered by code
     nodes: dict[str, dict[str, Record]]  # label → uid → node (_CACHED_LABELS)
     edges: dict[str, dict[str, list[Record]]] = field(default_factory=dict)
+    # What callers derive from the rows, kept as long as the snapshot (the fast path's
+    # GraphQL objects); graph/ never looks inside.
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(cls, fw: str, competencies: list[Record], requirements: list[Record],

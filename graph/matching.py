@@ -36,14 +36,14 @@ __all__ = [
 
 # THE ONE PLACE that reads a student's attainment (keep it so: a change of the data model
 # changes this constant only). Today's model (graph/attainment.py): the student's ``STANDS``
-# edge to the competency, maintained on ingest, with ``attained`` (highest proficiency
-# demonstrated) and the evidence that set it. Two shapes of the same read:
-# - ``of_student``: in ``s`` (Student), ``c`` (a Competency needed), ``n`` (its NEEDS edge) and
-#   what ``{carry}`` names; out those plus ``attained`` (0 without evidence), ``evidenceKind``
-#   (assessment | certification), ``evidenceCode``, ``evidenceAt``;
-# - ``holders``: in ``c`` and ``n``; out one row per student ``s`` attaining anything of ``c``,
-#   with ``attained`` (> 0). It walks the competency's edges instead of testing every
-#   student, which is what keeps a ranking of 20,000 students within budget.
+# edge to the competency, present where evidence is, with ``attained`` (the highest
+# proficiency demonstrated) and the evidence that set it. Two shapes of the same read, both
+# taking ``c`` (a Competency needed) and passing on what ``{carry}`` names:
+# - ``of_student``: for a bound student ``s``: ``attained`` (0 without evidence),
+#   ``evidenceKind`` (assessment | certification), ``evidenceCode``, ``evidenceAt``;
+# - ``holders``: one row per student ``s`` attaining anything of ``c``, with ``attained``
+#   (> 0). It walks the competency's edges instead of testing every student, which is what
+#   keeps a ranking of 20,000 students within budget.
 ATTAINMENT_READS = {
     "of_student": (
         "OPTIONAL MATCH (s)-[stands:STANDS]->(c) "
@@ -53,18 +53,20 @@ ATTAINMENT_READS = {
     ),
     "holders": (
         "MATCH (c)<-[stands:STANDS]-(s) WHERE stands.attained > 0 "
-        "WITH n, s, stands.attained AS attained "
+        "WITH {carry}, s, stands.attained AS attained "
     ),
 }
 _OF_STUDENT = ATTAINMENT_READS["of_student"]
-_MET = "CASE WHEN attained < n.proficiency THEN attained ELSE n.proficiency END"
-_ESSENTIAL_MISSING = (
-    "CASE WHEN coalesce(n.essential, false) AND attained < n.proficiency THEN 1 ELSE 0 END")
-_ESSENTIAL_MET = (
-    "CASE WHEN coalesce(n.essential, false) AND attained >= n.proficiency THEN 1 ELSE 0 END")
+# A job's needs, as values: read once per need, not once per (student, need) row.
+_NEEDS_OF_JOB = (
+    "MATCH (:JobRole {uid: $job})-[n:NEEDS]->(c:Competency) "
+    "WITH c, n.proficiency AS required, coalesce(n.essential, false) AS essential "
+)
+_MET = "CASE WHEN attained < required THEN attained ELSE required END"
+_ESSENTIAL_MISSING = "CASE WHEN essential AND attained < required THEN 1 ELSE 0 END"
+_ESSENTIAL_MET = "CASE WHEN essential AND attained >= required THEN 1 ELSE 0 END"
 _NEED_ROW = (
-    "[c.code, n.proficiency, coalesce(n.essential, false), attained, evidenceKind, "
-    "evidenceCode, evidenceAt]")
+    "[c.code, required, essential, attained, evidenceKind, evidenceCode, evidenceAt]")
 _STUDENT_FIELDS = (
     "s {.uid, .code, .college, .program, .programCode, .fw, .level, .major, .classLabel, "
     ".enrolledOn}")
@@ -73,13 +75,14 @@ JOB_MATCHES = Cypher(
     "MATCH (s:Student {uid: $student}) "
     "MATCH (j:JobRole {fw: s.fw})-[n:NEEDS]->(c:Competency) "
     "WHERE ($industry IS NULL OR j.industry = $industry) AND ($level IS NULL OR j.level = $level) "
-    + _OF_STUDENT.replace("{carry}", "s, j, n, c") +
-    f"WITH j, toInteger(sum(n.proficiency)) AS required, toInteger(sum({_MET})) AS met, "
+    "WITH s, j, c, n.proficiency AS required, coalesce(n.essential, false) AS essential "
+    + _OF_STUDENT.replace("{carry}", "s, j, c, required, essential") +
+    f"WITH j, toInteger(sum(required)) AS requiredTotal, toInteger(sum({_MET})) AS met, "
     f"toInteger(sum({_ESSENTIAL_MISSING})) AS essentialMissing, "
     f"collect({_NEED_ROW}) AS needs "
-    "ORDER BY essentialMissing, toFloat(met) / required DESC, j.code "
+    "ORDER BY essentialMissing, toFloat(met) / requiredTotal DESC, j.code "
     "SKIP $offset LIMIT $limit "
-    "RETURN j {.*} AS jobRole, required, met, essentialMissing, needs"
+    "RETURN j {.*} AS jobRole, requiredTotal AS required, met, essentialMissing, needs"
 )
 JOB_MATCH_COUNT = Cypher(
     "MATCH (s:Student {uid: $student}) "
@@ -98,30 +101,30 @@ _SCOPE_FILTER = (
     "AND ($classLabel IS NULL OR s.classLabel = $classLabel) "
 )
 _RANKED = (
-    f"WITH s, toInteger(sum({_MET})) AS met, toInteger(sum({_ESSENTIAL_MET})) AS essentialMet "
+    f"WITH s, sum({_MET}) AS met, sum({_ESSENTIAL_MET}) AS essentialMet "
     "WITH s, met, essentialMet WHERE met > 0 "
 )
 _PAGE = (
     "WITH s, met, essentialMet ORDER BY essentialMet DESC, met DESC, s.code, s.college "
     "SKIP $offset LIMIT $limit "
-    "MATCH (:JobRole {uid: $job})-[n:NEEDS]->(c:Competency) "
-    + _OF_STUDENT.replace("{carry}", "s, met, n, c") +
-    f"WITH s, met, toInteger(sum(n.proficiency)) AS required, "
+    + _NEEDS_OF_JOB.replace("WITH c,", "WITH s, met, c,")
+    + _OF_STUDENT.replace("{carry}", "s, met, c, required, essential") +
+    f"WITH s, met, toInteger(sum(required)) AS requiredTotal, "
     f"toInteger(sum({_ESSENTIAL_MISSING})) AS essentialMissing, collect({_NEED_ROW}) AS needs "
-    f"RETURN {_STUDENT_FIELDS} AS student, required, met, essentialMissing, needs "
-    "ORDER BY essentialMissing, met DESC, student.code, student.college"
+    f"RETURN {_STUDENT_FIELDS} AS student, requiredTotal AS required, toInteger(met) AS met, "
+    "essentialMissing, "
+    "needs ORDER BY essentialMissing, met DESC, student.code, student.college"
 )
 # One college: its students (an index lookup) against each need.
 _OF_COLLEGE = (
-    "MATCH (:JobRole {uid: $job})-[n:NEEDS]->(c:Competency) "
-    "MATCH (s:Student {college: $college}) WHERE s.fw = c.fw AND " + _SCOPE_FILTER
-    + _OF_STUDENT.replace("{carry}", "s, n, c") + _RANKED
+    _NEEDS_OF_JOB + "MATCH (s:Student {college: $college}) WHERE s.fw = c.fw AND "
+    + _SCOPE_FILTER + _OF_STUDENT.replace("{carry}", "s, c, required, essential") + _RANKED
 )
 # Every college: the holders of each need (STANDS edges point into the student's own
 # version, so the version needs no test).
 _OF_ALL = (
-    "MATCH (:JobRole {uid: $job})-[n:NEEDS]->(c:Competency) "
-    + ATTAINMENT_READS["holders"] + "WHERE " + _SCOPE_FILTER + _RANKED
+    _NEEDS_OF_JOB + ATTAINMENT_READS["holders"].replace("{carry}", "required, essential")
+    + "WHERE " + _SCOPE_FILTER + _RANKED
 )
 CANDIDATES_OF_COLLEGE = Cypher(_OF_COLLEGE + _PAGE)
 CANDIDATES_OF_ALL = Cypher(_OF_ALL + _PAGE)

@@ -78,7 +78,8 @@ class RequirementInput:
                               "one level to another competency's requirement at a higher "
                               "level (the chain ZZ → GZ → BK within a competency is implied).")
 class ProgressionInput:
-    from_level: str = strawberry.field(name="from")
+    from_level: LevelCode = strawberry.field(
+        name="from", description="The level of this competency's requirement that progresses")
     competency: str
     level: LevelCode
 
@@ -104,7 +105,7 @@ class CompetencyInput:
     progresses_to: list[ProgressionInput] | None = UNSET
 
 
-@strawberry.input
+@strawberry.input(description="A competency a course teaches, at a proficiency.")
 class TeachingInput:
     competency: str
     proficiency: int
@@ -130,7 +131,8 @@ class CourseInput:
                                                   description="Prerequisite courses")
 
 
-@strawberry.input
+@strawberry.input(description="A competency an assessment measures, at a proficiency, with a "
+                              "weight (0–1].")
 class MeasureInput:
     competency: str
     proficiency: int
@@ -152,7 +154,7 @@ class AssessmentInput:
     measures: list[MeasureInput] | None = UNSET
 
 
-@strawberry.input
+@strawberry.input(description="A competency a job role needs, at a proficiency.")
 class NeedInput:
     competency: str
     proficiency: int
@@ -176,7 +178,8 @@ class JobRoleInput:
 class MajorInput:
     code: str
     industry: str | None = UNSET
-    levels: list[LevelCode] | None = UNSET
+    levels: list[LevelCode] | None = strawberry.field(
+        default=UNSET, description="Levels it is offered at 开设层次")
     catalog_codes: list[str] | None = strawberry.field(
         default=UNSET, description="Official 专业目录 codes as LEVEL:CODE")
     name_zh: str | None = UNSET
@@ -186,14 +189,14 @@ class MajorInput:
     source: str | None = UNSET
 
 
-@strawberry.input
+@strawberry.input(description="A course of a program, in a semester.")
 class ProgramCourseInput:
     course: str
     semester: int
     required: bool = True
 
 
-@strawberry.input
+@strawberry.input(description="A program's own target for a competency, instead of the level's.")
 class OverrideInput:
     competency: str
     proficiency: int
@@ -267,47 +270,49 @@ class EditPayload:
     errors: list[UserError]
     codes: list[str]
     audit_entry_id: strawberry.ID | None
-    framework: strawberry.ID
+    framework: strawberry.ID = strawberry.field(description="The draft edited")
 
 
-@strawberry.type
+@strawberry.type(description="The outcome of upsertCompetencies, with the competencies as stored "
+                             "now.")
 class CompetenciesPayload(EditPayload):
-    @strawberry.field
+    @strawberry.field(description="The elements written, as stored now")
     async def competencies(self, info: Info[Context, Any]) -> list[Competency]:
         return await _load(info, "Competency", self.framework, self.codes, Competency.of)
 
 
-@strawberry.type
+@strawberry.type(description="The outcome of upsertCourses, with the courses as stored now.")
 class CoursesPayload(EditPayload):
-    @strawberry.field
+    @strawberry.field(description="The elements written, as stored now")
     async def courses(self, info: Info[Context, Any]) -> list[Course]:
         return await _load(info, "Course", self.framework, self.codes, Course.of)
 
 
-@strawberry.type
+@strawberry.type(description="The outcome of upsertAssessments, with the assessments as stored "
+                             "now.")
 class AssessmentsPayload(EditPayload):
-    @strawberry.field
+    @strawberry.field(description="The elements written, as stored now")
     async def assessments(self, info: Info[Context, Any]) -> list[Assessment]:
         return await _load(info, "Assessment", self.framework, self.codes, Assessment.of)
 
 
-@strawberry.type
+@strawberry.type(description="The outcome of upsertJobRoles, with the job roles as stored now.")
 class JobRolesPayload(EditPayload):
-    @strawberry.field
+    @strawberry.field(description="The elements written, as stored now")
     async def job_roles(self, info: Info[Context, Any]) -> list[JobRole]:
         return await _load(info, "JobRole", self.framework, self.codes, JobRole.of)
 
 
-@strawberry.type
+@strawberry.type(description="The outcome of upsertMajors, with the majors as stored now.")
 class MajorsPayload(EditPayload):
-    @strawberry.field
+    @strawberry.field(description="The elements written, as stored now")
     async def majors(self, info: Info[Context, Any]) -> list[Major]:
         return await _load(info, "Major", self.framework, self.codes, Major.of)
 
 
-@strawberry.type
+@strawberry.type(description="The outcome of upsertPrograms, with the programs as stored now.")
 class ProgramsPayload(EditPayload):
-    @strawberry.field
+    @strawberry.field(description="The elements written, as stored now")
     async def programs(self, info: Info[Context, Any]) -> list[Program]:
         return await _load(info, "Program", self.framework, self.codes, Program.of)
 
@@ -347,12 +352,14 @@ class AuditEntry:
     at: datetime
     subject: str
     role: RoleName
-    mutation: str
+    mutation: str = strawberry.field(description="The mutation that made it, e.g. "
+                                                 "upsertCompetencies")
     framework: strawberry.ID | None = strawberry.field(
         description="The framework version changed; null for records kept outside versions "
                     "(skills-demand records)")
-    codes: list[str]
-    summary: JSON
+    codes: list[str] = strawberry.field(description="Codes of the elements it touched")
+    summary: JSON = strawberry.field(
+        description="What changed: created codes, updated codes with their fields, and so on")
 
     @staticmethod
     def of(row: Record) -> AuditEntry:
@@ -366,22 +373,22 @@ class AuditEntry:
 
 @strawberry.type(description="One field that differs: its value before and after.")
 class FieldChange:
-    field: str
-    old_value: JSON | None
-    new_value: JSON | None
+    field: str = strawberry.field(description="The field, e.g. nameEn")
+    old_value: JSON | None = strawberry.field(description="Its value in the older version")
+    new_value: JSON | None = strawberry.field(description="Its value in the newer version")
 
 
-@strawberry.type
+@strawberry.type(description="One element changed between two versions, field by field.")
 class ElementChange:
-    code: str
-    changes: list[FieldChange]
+    code: str = strawberry.field(description="The element's code")
+    changes: list[FieldChange] = strawberry.field(description="The fields that differ")
 
 
 @strawberry.type(description="Elements matched by code between two versions.")
 class ElementDiff:
-    added: list[str]
-    removed: list[str]
-    changed: list[ElementChange]
+    added: list[str] = strawberry.field(description="Codes only in the newer version")
+    removed: list[str] = strawberry.field(description="Codes only in the older version")
+    changed: list[ElementChange] = strawberry.field(description="Codes in both that differ")
 
     @staticmethod
     def of(diff: versions.ElementDiff) -> ElementDiff:
@@ -393,20 +400,24 @@ class ElementDiff:
 
 @strawberry.type(description="A program whose targets include a competency the diff touches.")
 class AffectedProgram:
-    code: str
-    frameworks: list[strawberry.ID]
-    competency_codes: list[str]
+    code: str = strawberry.field(description="Program code 培养方案")
+    frameworks: list[strawberry.ID] = strawberry.field(
+        description="The versions (of the two) that hold the program")
+    competency_codes: list[str] = strawberry.field(
+        description="Its target competencies the diff touches")
 
 
 @strawberry.type(description="What changed between two framework versions, and whom it "
                              "affects.")
 class FrameworkDiff:
-    from_framework: strawberry.ID = strawberry.field(name="from")
-    to_framework: strawberry.ID = strawberry.field(name="to")
+    from_framework: strawberry.ID = strawberry.field(name="from",
+                                                     description="The older version")
+    to_framework: strawberry.ID = strawberry.field(name="to", description="The newer version")
     competencies: ElementDiff
     requirements: ElementDiff = strawberry.field(
         description="Requirements by code, e.g. GEN-01@GZ")
-    affected_programs: list[AffectedProgram]
+    affected_programs: list[AffectedProgram] = strawberry.field(
+        description="Programs whose targets the changes touch")
 
 
 def _proficiency(value: int | None) -> Proficiency | None:
@@ -424,9 +435,11 @@ class ProgramFinding:
     related_code: str | None = strawberry.field(
         description="The prerequisite course or competency, or the assessment")
     semester: int | None
-    related_semester: int | None
+    related_semester: int | None = strawberry.field(
+        description="The semester of the related course")
     target: Proficiency | None
-    reached: Proficiency | None
+    reached: Proficiency | None = strawberry.field(
+        description="The proficiency reached (taught or measured)")
 
     @staticmethod
     def of(finding: curriculum.Finding) -> ProgramFinding:
@@ -441,19 +454,20 @@ class ProgramFinding:
 
 @strawberry.type(description="Credits of a layer or a semester.")
 class CreditSubtotal:
-    key: str
+    key: str = strawberry.field(description="The layer code, or the semester number")
     credits: float
-    courses: int
+    courses: int = strawberry.field(description="Number of courses 课程数")
 
 
 @strawberry.type(description="Where a program's credits go.")
 class ProgramBalance:
-    total_credits: float
-    required_credits: float
-    elective_credits: float
-    required_share: float = strawberry.field(description="required / total credits, 0–1")
-    by_layer: list[CreditSubtotal]
-    by_semester: list[CreditSubtotal]
+    total_credits: float = strawberry.field(description="All credits 总学分")
+    required_credits: float = strawberry.field(description="Credits of required courses 必修")
+    elective_credits: float = strawberry.field(description="Credits of electives 选修")
+    required_share: float = strawberry.field(
+        description="Share of required credits: required / total, 0–1")
+    by_layer: list[CreditSubtotal] = strawberry.field(description="Credits per layer")
+    by_semester: list[CreditSubtotal] = strawberry.field(description="Credits per semester")
 
 
 @strawberry.type(description="A program's validation report: coverage, order, assessment, "
@@ -461,11 +475,14 @@ class ProgramBalance:
 class ProgramReport:
     program: Program
     framework: strawberry.ID
-    coverage: list[ProgramFinding]
-    order: list[ProgramFinding]
-    assessment: list[ProgramFinding]
-    balance: ProgramBalance
-    finding_count: int
+    coverage: list[ProgramFinding] = strawberry.field(
+        description="Targets not taught, taught below target, or taught but not asked")
+    order: list[ProgramFinding] = strawberry.field(
+        description="Courses or competencies before their prerequisites")
+    assessment: list[ProgramFinding] = strawberry.field(
+        description="Targets no assessment measures (at the target)")
+    balance: ProgramBalance = strawberry.field(description="Where the credits go")
+    finding_count: int = strawberry.field(description="All findings 问题数")
 
     @staticmethod
     def of(fw: str, report: curriculum.ProgramReport) -> ProgramReport:
@@ -489,17 +506,19 @@ class ProgramReport:
 
 @strawberry.type(description="From one program of a pathway to the next.")
 class PathwayStep:
-    from_program: Program
-    to_program: Program
-    gaps: list[ProgramFinding]
-    repetitions: list[ProgramFinding]
+    from_program: Program = strawberry.field(description="The earlier level's program")
+    to_program: Program = strawberry.field(description="The next level's program")
+    gaps: list[ProgramFinding] = strawberry.field(
+        description="What the next program builds on but the earlier does not teach (enough)")
+    repetitions: list[ProgramFinding] = strawberry.field(
+        description="Targets repeated without a rise (consolidations are marked as such)")
 
 
 @strawberry.type(description="Articulation along a pathway ZZ → GZ → BK (中高本贯通).")
 class PathwayReport:
     framework: strawberry.ID
-    programs: list[Program]
-    steps: list[PathwayStep]
+    programs: list[Program] = strawberry.field(description="The programs, in the given order")
+    steps: list[PathwayStep] = strawberry.field(description="Each program to the next")
 
 
 async def _framework(info: Info[Context, Any], uid: str | None) -> str:
@@ -533,8 +552,10 @@ class CurriculumQuery:
                                   "field by field, and the programs affected.")
     async def framework_diff(
         self, info: Info[Context, Any],
-        from_framework: Annotated[strawberry.ID, strawberry.argument(name="from")],
-        to_framework: Annotated[strawberry.ID, strawberry.argument(name="to")],
+        from_framework: Annotated[strawberry.ID, strawberry.argument(
+            name="from", description="The older version (CODE@VERSION)")],
+        to_framework: Annotated[strawberry.ID, strawberry.argument(
+            name="to", description="The newer version (CODE@VERSION)")],
     ) -> FrameworkDiff:
         source = await _framework(info, from_framework)
         target = await _framework(info, to_framework)
@@ -561,7 +582,8 @@ class CurriculumQuery:
 
     @strawberry.field(description="Articulation (中高本贯通) along programs of successive "
                                   "levels: gaps and repetitions between each and the next.")
-    async def pathway_report(self, info: Info[Context, Any], programs: list[str],
+    async def pathway_report(self, info: Info[Context, Any], programs: Annotated[
+            list[str], strawberry.argument(description="Program codes, ZZ → GZ → BK")],
                              framework: IdArg = None) -> PathwayReport:
         fw = await _framework(info, framework)
         try:
@@ -648,8 +670,9 @@ class CurriculumMutation:
                          permission_classes=[CanEditFrameworks])
     async def create_framework_version(
         self, info: Info[Context, Any],
-        from_framework: Annotated[strawberry.ID, strawberry.argument(name="from")],
-        version: str,
+        from_framework: Annotated[strawberry.ID, strawberry.argument(
+            name="from", description="The version to copy (CODE@VERSION)")],
+        version: Annotated[str, strawberry.argument(description="The new version label")],
     ) -> FrameworkPayload:
         result = await versions.create_version(_context(info).store, from_framework, version,
                                                _actor(info))

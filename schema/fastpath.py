@@ -8,7 +8,7 @@ wait for after the framework lookup, so this path walks the document once, synch
 plain attribute fields are ``getattr``, a handful of resolver fields (prerequisites,
 dependents, requirements, progressions, major and industry, the connection's ``nodes`` and
 ``totalCount``) read the snapshot, and every object is built by the same ``Type.of(row)``
-the resolvers use.
+the resolvers use, once per snapshot row (then shared by the requests).
 
 It takes only what it can answer exactly and gives up (``None``: run graphql-core) on
 anything else — fragments, directives, a repeated response key, a field it does not know,
@@ -92,6 +92,16 @@ def _origin(type_: GraphQLObjectType) -> Any:
     return type_.extensions["strawberry-definition"].origin
 
 
+def _built(snap: FrameworkSnapshot, build: Callable[[Any], Any], row: Any) -> Any:
+    """``build(row)``, once per snapshot row: the snapshot is frozen and nothing writes to
+    the objects (graphql-core reads sources, never sets them), so requests share them."""
+    key = (build, id(row))  # the row lives as long as the snapshot that holds the memo
+    found = snap.memo.get(key)
+    if found is None:
+        found = snap.memo[key] = build(row)
+    return found
+
+
 def _edge_list(name: str, transitive_name: str | None = None) -> Callable[..., Any]:
     """A resolver field answered by the snapshot's rows of one edge, as ``Type.of`` objects."""
 
@@ -100,8 +110,9 @@ def _edge_list(name: str, transitive_name: str | None = None) -> Callable[..., A
 
         def resolve(run: _Run, source: Any, args: dict[str, Any]) -> Any:
             edge = transitive_name if transitive_name and args.get("transitive") else name
-            rows = run.snapshot(source._uid).edges[edge].get(source._uid, ())
-            return [build(row["node"]) for row in rows]
+            snap = run.snapshot(source._uid)
+            return [_built(snap, build, row["node"])
+                    for row in snap.edges[edge].get(source._uid, ())]
         return resolve
     return make
 
@@ -110,9 +121,10 @@ def _requirement_at(target: GraphQLObjectType) -> Callable[[_Run, Any, dict[str,
     build = _origin(target).of
 
     def resolve(run: _Run, source: Any, args: dict[str, Any]) -> Any:
-        for row in run.snapshot(source._uid).edges["requirements"].get(source._uid, ()):
+        snap = run.snapshot(source._uid)
+        for row in snap.edges["requirements"].get(source._uid, ()):
             if row["node"]["level"] == enum_code(args["level"]):
-                return build(row["node"])
+                return _built(snap, build, row["node"])
         return None
     return resolve
 
@@ -130,8 +142,9 @@ def _node_ref(label: str, attribute: str) -> Callable[..., Any]:
             if code is None:
                 return None
             uid = element_uid(source.framework, code)
-            row = run.snapshot(uid).nodes[label].get(uid)
-            return build(row) if row else None
+            snap = run.snapshot(uid)
+            row = snap.nodes[label].get(uid)
+            return _built(snap, build, row) if row else None
         return resolve
     return make
 
@@ -179,7 +192,8 @@ async def _competencies(run: _Run, args: dict[str, Any], target: Any) -> Any:
                            industry=args.get("industry"), search=args.get("search"))
     rows = snap.page(flt, after, size + 1)
     node_type = _named(_named(target.fields["edges"].type).fields["node"].type)
-    return build_connection(rows, size, after, _origin(node_type).of,
+    build = _origin(node_type).of
+    return build_connection(rows, size, after, lambda row: _built(snap, build, row),
                             _Count(lambda: snap.count(flt)))
 
 
@@ -190,7 +204,7 @@ async def _competency(run: _Run, args: dict[str, Any], target: Any) -> Any:
     if snap is None:
         raise _GiveUp
     row = snap.nodes["Competency"].get(element_uid(fw, args["code"]))
-    return _origin(target).of(row) if row else None
+    return _built(snap, _origin(target).of, row) if row else None
 
 
 _ROOTS: dict[str, Callable[[_Run, dict[str, Any], Any], Awaitable[Any]]] = {

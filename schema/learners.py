@@ -7,7 +7,7 @@ field permission admits the roles, and each resolver checks the record's college
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 
 import strawberry
@@ -62,7 +62,7 @@ def _require_college(principal: Principal, college: str | None) -> str:
 
 @strawberry.type(description="Evidence that set an attained proficiency.")
 class EvidenceRef:
-    kind: EvidenceKind = strawberry.field(description="assessment or certification")
+    kind: EvidenceKind = strawberry.field(description="ASSESSMENT or CERTIFICATION")
     code: str
     at: datetime | None
 
@@ -77,7 +77,7 @@ class EvidenceItem:
     counted_proficiency: int = strawberry.field(
         description="What it counts for in attainment: a certification at most the "
                     "certification cap (supplementary evidence); an assessment its proficiency")
-    passed: bool
+    passed: bool = strawberry.field(description="Passed (results) or held (certifications)")
     score: float | None
     max_score: float | None
     _at: strawberry.Private[str]
@@ -89,8 +89,9 @@ class CompetencyStanding:
     layer_code: LayerCode
     required: int
     attained: int
-    gap: int = strawberry.field(description="max(0, required − attained)")
-    evidence: EvidenceRef | None
+    gap: int = strawberry.field(description="The gap: max(0, required − attained)")
+    evidence: EvidenceRef | None = strawberry.field(
+        description="The evidence behind the attained proficiency (null: none)")
     _uid: strawberry.Private[str]
 
     @staticmethod
@@ -118,7 +119,7 @@ class DimensionReadiness:
     name_en: str
     required: int
     attained: int
-    ratio: float
+    ratio: float = strawberry.field(description="Σ min(attained, required) / Σ required, 0–1")
 
     @staticmethod
     def of(item: _Readiness) -> DimensionReadiness:
@@ -153,21 +154,24 @@ class GapTarget:
     job_role: str | None = None
 
 
-@strawberry.type
+@strawberry.type(description="Gaps against a target: the standing per competency, readiness, the "
+                             "total gap.")
 class GapReport:
-    target: str
-    items: list[CompetencyStanding]
+    target: str = strawberry.field(description="What was measured against, e.g. level:BK, "
+                                               "program:P-AI-GZ, jobRole:JOB-IT-01")
+    items: list[CompetencyStanding] = strawberry.field(
+        description="The standing on every competency the target asks")
     readiness: list[DimensionReadiness]
-    total_gap: int
+    total_gap: int = strawberry.field(description="Σ gap 总差距")
 
 
-@strawberry.type
+@strawberry.type(description="One course of a learning path, and why it is there.")
 class PathStep:
-    position: int
+    position: int = strawberry.field(description="1-based position on the path")
     reason: PathStepReason = strawberry.field(
         description="GAP: closes a gap; PREREQUISITE: needed first")
     credits: float
-    closes_codes: list[str]
+    closes_codes: list[str] = strawberry.field(description="Competency codes whose gap it closes")
     _course_uid: strawberry.Private[str]
 
     @strawberry.field
@@ -184,15 +188,16 @@ class PathOrderConflict:
     wanted_after_code: str = strawberry.field(
         description="The course the competency order wanted before courseCode")
     won_by: str = strawberry.field(
-        description="course-prerequisite: a course REQUIRES edge puts it after courseCode "
-                    "(declared course prerequisites always win); competency-order: an "
+        description="Which edge won: course-prerequisite: a course REQUIRES edge puts it "
+                    "after courseCode (declared course prerequisites always win); "
+                    "competency-order: an "
                     "earlier competency-order edge does")
 
 
 @strawberry.type(description="Courses to take, in an order that respects prerequisites.")
 class LearningPath:
-    steps: list[PathStep]
-    total_credits: float
+    steps: list[PathStep] = strawberry.field(description="Courses in the order to take them")
+    total_credits: float = strawberry.field(description="Credits of all steps 总学分")
     uncovered_codes: list[str] = strawberry.field(description="Gaps no available course closes")
     order_conflicts: list[PathOrderConflict] = strawberry.field(
         description="Competency-order wishes dropped to keep the order acyclic")
@@ -203,7 +208,7 @@ class Student:
     code: str
     college: str
     class_label: str | None
-    enrolled_on: date | None
+    enrolled_on: date | None = strawberry.field(description="Day of enrolment 入学日期")
     framework: strawberry.ID
     level_code: LevelCode | None
     program_code: str | None
@@ -240,7 +245,8 @@ class Student:
         return Program.of(row) if row else None
 
     @strawberry.field(description="Attained vs required per competency, with evidence.")
-    async def standing(self, info: Info[Context, Any], only_gaps: bool = False,
+    async def standing(self, info: Info[Context, Any], only_gaps: Annotated[
+            bool, strawberry.argument(description="Only competencies with a gap")] = False,
                        layer: LayerCode | None = None) -> list[CompetencyStanding]:
         report = await self.report(info)
         return [CompetencyStanding.of(s) for s in report.standings
@@ -330,13 +336,14 @@ class Student:
             key=lambda e: (e.competency_code, e._at, e.code))
 
 
-@strawberry.type
+@strawberry.type(description="How many students of a cohort meet one competency their program "
+                             "requires.")
 class CompetencyShare:
     competency_code: str
     layer_code: LayerCode
     students: int = strawberry.field(description="Students whose program requires it")
     meeting: int
-    share: float = strawberry.field(description="meeting / students")
+    share: float = strawberry.field(description="Share meeting it: meeting / students")
     gap_total: int
     _uid: strawberry.Private[str]
 
@@ -346,18 +353,18 @@ class CompetencyShare:
         return Competency.of(row) if row else None
 
 
-@strawberry.type
+@strawberry.type(description="How many students of a cohort reached a level in a layer.")
 class PlacementCount:
     layer_code: LayerCode
     level_code: LevelCode | None
     students: int
 
 
-@strawberry.type
+@strawberry.type(description="How many students' readiness on a dimension falls in a fifth of 0–1.")
 class ReadinessBucket:
     dimension: ReadinessDimension
-    lower: float
-    upper: float
+    lower: float = strawberry.field(description="Lower bound of the fifth (inclusive)")
+    upper: float = strawberry.field(description="Upper bound (exclusive, 1.0 inclusive)")
     students: int
 
 
@@ -375,22 +382,25 @@ class CohortReport:
         return missing[:max(0, min(limit, 100))]
 
 
-@strawberry.type
+@strawberry.type(description="The outcome of a record batch: rows written, or every bad row's "
+                             "error.")
 class BatchPayload:
-    written: int
+    written: int = strawberry.field(description="Rows written (0 when there are errors)")
     errors: list[UserError]
 
 
-@strawberry.input
+@strawberry.input(description="A student 学生: pseudonymous code, college, program and day of "
+                              "enrolment.")
 class StudentInput:
     code: str
     college: str
     program: str
-    enrolled_on: date
+    enrolled_on: date = strawberry.field(description="Day of enrolment 入学日期")
     class_label: str | None = None
 
 
-@strawberry.input
+@strawberry.input(description="An assessment result 测评成绩; (student, assessment, takenAt) "
+                              "identifies it.")
 class ResultInput:
     student: str
     college: str
@@ -401,7 +411,7 @@ class ResultInput:
     max_score: float | None = None
 
 
-@strawberry.input
+@strawberry.input(description="A course completion 课程修读 in a term.")
 class CompletionInput:
     student: str
     college: str
@@ -410,7 +420,7 @@ class CompletionInput:
     grade: float | None = None
 
 
-@strawberry.input
+@strawberry.input(description="An enterprise certification 企业认证 a student holds.")
 class CertificationInput:
     student: str
     college: str
@@ -440,10 +450,11 @@ def _rows(items: list[Any]) -> list[dict[str, Any]]:
 
 
 def _text(value: Any) -> Any:
-    """Dates and times as the ISO text graph/ validates and stores; a time-less, zone-less
-    ``takenAt`` stays a date, as the CSV import stores it, so a result keeps its identity."""
+    """Dates and times as the ISO text graph/ validates and stores; a ``takenAt`` at UTC
+    midnight (what a bare day parses to) stays a date, as the CSV import stores it, so a
+    result keeps its identity."""
     if isinstance(value, datetime):
-        if value.tzinfo is None and value.time() == time():
+        if value.time() == time() and value.utcoffset() in (None, timedelta(0)):
             return value.date().isoformat()
         return value.isoformat()
     if isinstance(value, date):

@@ -52,7 +52,8 @@ class Proficiency:
 class Level:
     code: LevelCode
     rank: int
-    max_proficiency: int
+    max_proficiency: int = strawberry.field(
+        description="The highest proficiency this level may ask (ZZ 2 运用, GZ 3 设计, BK 4 创新)")
     name_zh: str
     name_en: str
     description_zh: str | None
@@ -123,9 +124,11 @@ class Framework:
     description_zh: str | None
     description_en: str | None
     source: str | None
-    created_at: datetime | None
-    published_at: datetime | None
-    deprecated_at: datetime | None
+    created_at: datetime | None = strawberry.field(description="When the version was created")
+    published_at: datetime | None = strawberry.field(
+        description="When it was published (null: a draft)")
+    deprecated_at: datetime | None = strawberry.field(
+        description="When it was deprecated (null: not deprecated)")
     previous_version: strawberry.ID | None = strawberry.field(
         description="The version this one was copied from")
 
@@ -186,7 +189,7 @@ class Major:
     code: str
     name_zh: str
     name_en: str
-    levels: list[LevelCode]
+    levels: list[LevelCode] = strawberry.field(description="Levels it is offered at 开设层次")
     catalog_codes: list[str] = strawberry.field(
         description="Official 专业目录 codes as LEVEL:CODE, where known")
     source: str | None
@@ -254,52 +257,55 @@ class Requirement:
                 for r in await _edges(info, "progressesFrom", self._uid)]
 
 
-@strawberry.type
+@strawberry.type(description="A course that teaches a competency, and the proficiency it reaches.")
 class CourseTeaching:
     course: Course
     proficiency: Proficiency
 
 
-@strawberry.type
+@strawberry.type(description="A competency a course teaches, and the proficiency it reaches.")
 class CompetencyTeaching:
     competency: Competency
     proficiency: Proficiency
 
 
-@strawberry.type
+@strawberry.type(description="An assessment that measures a competency: at which proficiency, with "
+                             "what weight.")
 class AssessmentMeasure:
     assessment: Assessment
     proficiency: Proficiency
     weight: float
 
 
-@strawberry.type
+@strawberry.type(description="A competency an assessment measures: at which proficiency, with what "
+                             "weight.")
 class CompetencyMeasure:
     competency: Competency
     proficiency: Proficiency
     weight: float
 
 
-@strawberry.type
+@strawberry.type(description="A certification that evidences a competency at a proficiency.")
 class CertificationEvidence:
     certification: Certification
     proficiency: Proficiency
 
 
-@strawberry.type
+@strawberry.type(description="A competency a certification evidences, at a proficiency.")
 class CompetencyEvidence:
     competency: Competency
     proficiency: Proficiency
 
 
-@strawberry.type
+@strawberry.type(description="A job role 岗位 that needs a competency: proficiency, and whether "
+                             "essential.")
 class JobRoleNeed:
     job_role: JobRole
     proficiency: Proficiency
     essential: bool
 
 
-@strawberry.type
+@strawberry.type(description="A competency a job role needs: proficiency, and whether essential.")
 class CompetencyNeed:
     competency: Competency
     proficiency: Proficiency
@@ -323,7 +329,7 @@ class Competency:
     level_codes: list[LevelCode] = strawberry.field(
         description="Levels with a requirement for this competency")
     layer_code: LayerCode
-    strand_codes: list[str]
+    strand_codes: list[str] = strawberry.field(description="Strands it is on 主线, e.g. ETH")
     framework: strawberry.ID = strawberry.field(description=FRAMEWORK_ID)
     _uid: strawberry.Private[str]
     _major: strawberry.Private[str | None]
@@ -414,7 +420,7 @@ class Course:
     name_en: str
     level_code: LevelCode
     layer_code: LayerCode
-    kind: CourseKind = strawberry.field(description="required 必修 or elective 选修")
+    kind: CourseKind = strawberry.field(description="REQUIRED 必修 or ELECTIVE 选修")
     credits: float
     hours: int
     major_code: str | None
@@ -495,7 +501,7 @@ class Certification:
                              issuer_zh=row.get("issuerZh"), issuer_en=row.get("issuerEn"),
                              source=row.get("source"), framework=row["fw"], _uid=row["uid"])
 
-    @strawberry.field
+    @strawberry.field(description="Competencies it evidences, with the proficiency")
     async def evidences(self, info: Info[Context, Any]) -> list[CompetencyEvidence]:
         return [CompetencyEvidence(competency=Competency.of(r["node"]), proficiency=_prof(r))
                 for r in await _edges(info, "certificationEvidences", self._uid)]
@@ -530,7 +536,7 @@ class JobRole:
                 for r in await _edges(info, "jobRoleNeeds", self._uid)]
 
 
-@strawberry.type
+@strawberry.type(description="A course of a program: its semester, and whether required.")
 class ProgramCourse:
     course: Course
     semester: int
@@ -544,7 +550,7 @@ class Program:
     name_en: str
     level_code: LevelCode
     major_code: str
-    college_code: str
+    college_code: str = strawberry.field(description="The college 院校 whose program it is")
     source: str | None
     framework: strawberry.ID = strawberry.field(description=FRAMEWORK_ID)
     _uid: strawberry.Private[str]
