@@ -464,7 +464,8 @@ class ProgramBalance:
     total_credits: float = strawberry.field(description="All credits 总学分")
     required_credits: float = strawberry.field(description="Credits of required courses 必修")
     elective_credits: float = strawberry.field(description="Credits of electives 选修")
-    required_share: float = strawberry.field(description="required / total credits, 0–1")
+    required_share: float = strawberry.field(
+        description="Share of required credits: required / total, 0–1")
     by_layer: list[CreditSubtotal] = strawberry.field(description="Credits per layer")
     by_semester: list[CreditSubtotal] = strawberry.field(description="Credits per semester")
 

@@ -27,66 +27,81 @@ __all__ = ["EvaluationQuery"]
 @strawberry.enum(description="What a competency is: 知识 knowledge, 技能 skill or 素养 "
                              "professional quality.")
 class CompetencyKind(Enum):
-    KNOWLEDGE = "knowledge"
-    SKILL = "skill"
-    QUALITY = "quality"
+    KNOWLEDGE = strawberry.enum_value(
+        "knowledge", description="知识 knowledge: what one knows and understands")
+    SKILL = strawberry.enum_value("skill", description="技能 skill: what one can do")
+    QUALITY = strawberry.enum_value(
+        "quality", description="素养 professional quality: attitudes, ethics, habits")
 
 
 @strawberry.enum(description="The kind of evidence an observable behaviour is judged on.")
 class EvidenceType(Enum):
-    WRITTEN = "written"
-    PRACTICAL = "practical"
-    PROJECT = "project"
-    PORTFOLIO = "portfolio"
-    CERTIFICATION = "certification"
-    OBSERVATION = "observation"
+    WRITTEN = strawberry.enum_value("written", description="笔试 a written test")
+    PRACTICAL = strawberry.enum_value("practical", description="实操 a practical test")
+    PROJECT = strawberry.enum_value("project", description="项目 a project")
+    PORTFOLIO = strawberry.enum_value("portfolio", description="作品集 a portfolio")
+    CERTIFICATION = strawberry.enum_value(
+        "certification", description="企业认证 an enterprise certification")
+    OBSERVATION = strawberry.enum_value(
+        "observation", description="观察 observation in class or at work")
 
 
 @strawberry.enum(description="The form of a sample assessment item.")
 class ItemKind(Enum):
-    CHOICE = "choice"
-    SHORT_ANSWER = "short-answer"
-    TASK = "task"
-    CASE = "case"
-    PROJECT = "project"
+    CHOICE = strawberry.enum_value("choice", description="选择题 multiple choice")
+    SHORT_ANSWER = strawberry.enum_value("short-answer", description="简答题 short answer")
+    TASK = strawberry.enum_value("task", description="操作任务 a hands-on task")
+    CASE = strawberry.enum_value("case", description="案例分析 a case analysis")
+    PROJECT = strawberry.enum_value("project", description="项目 a project")
 
 
 @strawberry.enum(description="How close a crosswalk link is (SKOS mapping relations).")
 class MatchKind(Enum):
-    EXACT_MATCH = "exactMatch"
-    PARTIAL_MATCH = "partialMatch"
-    RELATED = "related"
+    EXACT_MATCH = strawberry.enum_value(
+        "exactMatch", description="skos:exactMatch — the same competency")
+    PARTIAL_MATCH = strawberry.enum_value(
+        "partialMatch", description="Overlapping in part (skos:closeMatch)")
+    RELATED = strawberry.enum_value("related", description="skos:related — related, not the same")
 
 
 @strawberry.enum(description="International frameworks the seed is crosswalked to.")
 class ExternalScheme(Enum):
-    UNESCO_AI_CFS_2024 = "UNESCO-AI-CFS-2024"
-    UNESCO_AI_CFT_2024 = "UNESCO-AI-CFT-2024"
+    UNESCO_AI_CFS_2024 = strawberry.enum_value(
+        "UNESCO-AI-CFS-2024", description="UNESCO AI competency framework for students (2024)")
+    UNESCO_AI_CFT_2024 = strawberry.enum_value(
+        "UNESCO-AI-CFT-2024", description="UNESCO AI competency framework for teachers (2024)")
 
 
 @strawberry.enum(description="What the side of a crosswalk link in this framework is.")
 class CrosswalkSource(Enum):
-    COMPETENCY = "Competency"
-    TEACHER_TIER = "TeacherTier"
+    COMPETENCY = strawberry.enum_value(
+        "Competency", description="A competency 能力 of this framework")
+    TEACHER_TIER = strawberry.enum_value(
+        "TeacherTier", description="A teacher tier 教师胜任力层级 of this framework")
 
 
 @strawberry.enum(description="A job title as the 国家职业分类大典 sees it: an occupation (职业), "
                              "a work type under one (工种), or a market title.")
 class JobTitleKind(Enum):
-    OCCUPATION = "occupation"
-    WORK_TYPE = "workType"
-    MARKET = "market"
+    OCCUPATION = strawberry.enum_value("occupation", description="职业 an occupation of the 大典")
+    WORK_TYPE = strawberry.enum_value(
+        "workType", description="工种 a work type under an occupation")
+    MARKET = strawberry.enum_value(
+        "market", description="市场岗位 a title used by the market, not in the 大典")
 
 
 @strawberry.enum(description="What a certification is: 1+X certificate, occupational skill-"
                              "level recognition, a vendor's or an industry body's "
                              "certification, or a statutory licence.")
 class CertificationKind(Enum):
-    X_CERTIFICATE = "x-certificate"
-    SKILL_LEVEL = "skill-level"
-    VENDOR = "vendor"
-    INDUSTRY = "industry"
-    LICENCE = "licence"
+    X_CERTIFICATE = strawberry.enum_value(
+        "x-certificate", description="1+X 职业技能等级证书 certificate")
+    SKILL_LEVEL = strawberry.enum_value(
+        "skill-level", description="职业技能等级认定 occupational skill-level recognition")
+    VENDOR = strawberry.enum_value("vendor", description="厂商认证 a vendor's certification")
+    INDUSTRY = strawberry.enum_value(
+        "industry", description="行业认证 an industry body's certification")
+    LICENCE = strawberry.enum_value("licence", description="执业资格 a statutory licence")
 
 
 def _enum(kind: type[Enum], value: Any) -> Any:
@@ -401,7 +416,7 @@ class EvaluationQuery:
             description="Only this framework")] = None,
     ) -> list[ExternalCompetency]:
         rows = await _repository(info).externals(await _fw(info, framework),
-                                                 scheme.value if scheme else None)
+                                                 code(scheme))
         return [ExternalCompetency.of(row) for row in rows]
 
     @strawberry.field(description="Typed crosswalk links (exactMatch / partialMatch / related) "
@@ -416,7 +431,7 @@ class EvaluationQuery:
         fw, repository = await _fw(info, framework), _repository(info)
         externals = {row["code"]: ExternalCompetency.of(row)
                      for row in await repository.externals(fw, None)}
-        rows = await repository.crosswalk(fw, scheme.value if scheme else None, from_code)
+        rows = await repository.crosswalk(fw, code(scheme), from_code)
         return [CrosswalkLink(
             code=row["link"].get("code") or "", from_code=row["fromCode"],
             from_kind=next((k for k in CrosswalkSource if k.value in row["fromLabels"]), None),
@@ -454,7 +469,7 @@ class EvaluationQuery:
             description="Only this kind of title")] = None,
     ) -> list[JobClassification]:
         rows = await _repository(info).job_roles(
-            await _fw(info, framework), classification.value if classification else None)
+            await _fw(info, framework), code(classification))
         return [JobClassification.of(row) for row in rows]
 
     @strawberry.field(description="Enterprise certifications by kind (1+X, skill level, vendor, "
@@ -465,7 +480,7 @@ class EvaluationQuery:
             description="Only this kind")] = None,
     ) -> list[CertificationProfile]:
         rows = await _repository(info).certifications(await _fw(info, framework),
-                                                      kind.value if kind else None)
+                                                      code(kind))
         return [CertificationProfile.of(row) for row in rows]
 
     @strawberry.field(description="Competencies typed 知识 / 技能 / 素养, ordered by code.")
@@ -477,6 +492,6 @@ class EvaluationQuery:
             description="Only this layer (GEN, PRO or IND)")] = None,
     ) -> list[TypedCompetency]:
         rows = await _repository(info).competencies(
-            await _fw(info, framework), kind=kind.value if kind else None, layer=code(layer),
+            await _fw(info, framework), kind=code(kind), layer=code(layer),
             limit=1000)
         return [TypedCompetency.of(row) for row in rows]

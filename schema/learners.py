@@ -62,7 +62,7 @@ def _require_college(principal: Principal, college: str | None) -> str:
 
 @strawberry.type(description="Evidence that set an attained proficiency.")
 class EvidenceRef:
-    kind: EvidenceKind = strawberry.field(description="assessment or certification")
+    kind: EvidenceKind = strawberry.field(description="ASSESSMENT or CERTIFICATION")
     code: str
     at: datetime | None
 
@@ -89,7 +89,7 @@ class CompetencyStanding:
     layer_code: LayerCode
     required: int
     attained: int
-    gap: int = strawberry.field(description="max(0, required − attained)")
+    gap: int = strawberry.field(description="The gap: max(0, required − attained)")
     evidence: EvidenceRef | None = strawberry.field(
         description="The evidence behind the attained proficiency (null: none)")
     _uid: strawberry.Private[str]
@@ -188,8 +188,9 @@ class PathOrderConflict:
     wanted_after_code: str = strawberry.field(
         description="The course the competency order wanted before courseCode")
     won_by: str = strawberry.field(
-        description="course-prerequisite: a course REQUIRES edge puts it after courseCode "
-                    "(declared course prerequisites always win); competency-order: an "
+        description="Which edge won: course-prerequisite: a course REQUIRES edge puts it "
+                    "after courseCode (declared course prerequisites always win); "
+                    "competency-order: an "
                     "earlier competency-order edge does")
 
 
@@ -342,7 +343,7 @@ class CompetencyShare:
     layer_code: LayerCode
     students: int = strawberry.field(description="Students whose program requires it")
     meeting: int
-    share: float = strawberry.field(description="meeting / students")
+    share: float = strawberry.field(description="Share meeting it: meeting / students")
     gap_total: int
     _uid: strawberry.Private[str]
 

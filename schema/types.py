@@ -420,7 +420,7 @@ class Course:
     name_en: str
     level_code: LevelCode
     layer_code: LayerCode
-    kind: CourseKind = strawberry.field(description="required 必修 or elective 选修")
+    kind: CourseKind = strawberry.field(description="REQUIRED 必修 or ELECTIVE 选修")
     credits: float
     hours: int
     major_code: str | None
