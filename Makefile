@@ -90,7 +90,7 @@ bench-smoke: $(STAMP)
 	$(BIN)/python -m bench --students 200 --results-per-student 10 --quick
 
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(VENV)-uv tools/cypher-lint/node_modules tools/schema-lint/node_modules tools/http-audit/node_modules web/node_modules \
