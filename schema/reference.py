@@ -5,6 +5,7 @@ versions and industries — the leaves the element types (``schema.types``) poin
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
 import strawberry
@@ -15,6 +16,7 @@ from graph.store import Record
 from schema.context import Context
 from schema.enums import FrameworkStatus, LayerCode, LevelCode, of
 from schema.enums import code as enum_code
+from schema.node import Node
 
 __all__ = ["FRAMEWORK_ID", "College", "Framework", "Industry", "Layer", "Level", "Proficiency",
            "Strand", "when"]
@@ -44,7 +46,7 @@ class Proficiency:
 
 
 @strawberry.type(description="An education level 层次: ZZ 中职, GZ 高职专科, BK 职业本科.")
-class Level:
+class Level(Node):
     code: LevelCode
     rank: int
     max_proficiency: int = strawberry.field(
@@ -55,6 +57,9 @@ class Level:
     description_en: str | None
     source: str | None
 
+    def node_key(self) -> str:
+        return str(self.code.value) if isinstance(self.code, Enum) else str(self.code)
+
     @staticmethod
     def of(row: Record) -> Level:
         return Level(code=of(LevelCode, row["code"]), rank=int(row["rank"]),
@@ -64,7 +69,7 @@ class Level:
 
 
 @strawberry.type(description="A competency layer 层: 通识素养 GEN, 专业技能 PRO, 行业能力 IND.")
-class Layer:
+class Layer(Node):
     code: LayerCode
     order: int
     name_zh: str
@@ -72,6 +77,9 @@ class Layer:
     description_zh: str | None
     description_en: str | None
     source: str | None
+
+    def node_key(self) -> str:
+        return str(self.code.value) if isinstance(self.code, Enum) else str(self.code)
 
     @staticmethod
     def of(row: Record) -> Layer:
@@ -82,13 +90,16 @@ class Layer:
 
 
 @strawberry.type(description="A strand through all layers: 安全伦理 ETH (safety & ethics).")
-class Strand:
+class Strand(Node):
     code: str
     name_zh: str
     name_en: str
     description_zh: str | None
     description_en: str | None
     source: str | None
+
+    def node_key(self) -> str:
+        return str(self.code.value) if isinstance(self.code, Enum) else str(self.code)
 
     @staticmethod
     def of(row: Record) -> Strand:
@@ -166,12 +177,15 @@ async def _edges(info: Info[Context, Any], name: str, uid: str) -> list[Record]:
 
 
 @strawberry.type(description="An industry 行业.")
-class Industry:
+class Industry(Node):
     code: str
     name_zh: str
     name_en: str
     source: str | None
     framework: strawberry.ID = strawberry.field(description=FRAMEWORK_ID)
+
+    def node_key(self) -> str:
+        return element_uid(self.framework, self.code)
 
     @staticmethod
     def of(row: Record) -> Industry:

@@ -16,6 +16,7 @@ from graph.store import Record
 from schema.context import Context
 from schema.enums import AssessmentKind, CourseKind, LayerCode, LevelCode, of
 from schema.enums import code as enum_code
+from schema.node import Node
 from schema.reference import (
     FRAMEWORK_ID,
     College,
@@ -54,7 +55,7 @@ __all__ = [
 ]
 
 @strawberry.type(description="A major 专业, offered at one or more levels.")
-class Major:
+class Major(Node):
     code: str
     name_zh: str
     name_en: str
@@ -86,7 +87,7 @@ class Major:
 
 
 @strawberry.type(description="What a level asks of a competency: descriptor and target.")
-class Requirement:
+class Requirement(Node):
     code: str
     level_code: LevelCode
     competency_code: str
@@ -188,7 +189,7 @@ def _prof(row: Record) -> Proficiency:
 
 
 @strawberry.type(description="A competency 能力 of the framework.")
-class Competency:
+class Competency(Node):
     code: str
     name_zh: str
     name_en: str
@@ -283,7 +284,7 @@ class Competency:
 
 
 @strawberry.type(description="A course 课程 of the three-layer course system.")
-class Course:
+class Course(Node):
     code: str
     name_zh: str
     name_en: str
@@ -327,7 +328,7 @@ class Course:
 
 
 @strawberry.type(description="An assessment 评价工具 of one level (梯度化).")
-class Assessment:
+class Assessment(Node):
     code: str
     name_zh: str
     name_en: str
@@ -354,7 +355,7 @@ class Assessment:
 
 
 @strawberry.type(description="An enterprise certification 企业认证 (supplementary evidence).")
-class Certification:
+class Certification(Node):
     code: str
     name_zh: str
     name_en: str
@@ -377,7 +378,7 @@ class Certification:
 
 
 @strawberry.type(description="A typical job 岗位 and the competencies it needs.")
-class JobRole:
+class JobRole(Node):
     code: str
     name_zh: str
     name_en: str
@@ -413,7 +414,7 @@ class ProgramCourse:
 
 
 @strawberry.type(description="A college's 人才培养方案 for a major at a level.")
-class Program:
+class Program(Node):
     code: str
     name_zh: str
     name_en: str
@@ -444,7 +445,7 @@ class Program:
 
 
 @strawberry.type(description="A teacher competency tier: 普及层, 深化层, 研发层.")
-class TeacherTier:
+class TeacherTier(Node):
     code: str
     rank: int
     name_zh: str
