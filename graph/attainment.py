@@ -152,8 +152,7 @@ GROUP_MEMBERS = Cypher(
     "UNWIND $groups AS g "
     "OPTIONAL MATCH (k:Cohort {key: g.key}) "
     "WITH g, coalesce(k.rev, 0) AS rev "
-    "OPTIONAL MATCH (s:Student {program: g.program}) "
-    "WHERE coalesce(s.classLabel, '') = g.classLabel "
+    "OPTIONAL MATCH (s:Student {groupKey: g.key}) "
     "OPTIONAL MATCH (s)-[a:STANDS]->(c:Competency) "
     "WITH g.key AS key, rev, s, collect([c.uid, a.attained]) AS attained "
     "RETURN key, rev, s.uid AS uid, s.cohortProgram AS cohortProgram, "
@@ -180,6 +179,7 @@ _ATTEMPTS = 20
 
 
 def group_key(program: str, class_label: str | None) -> str:
+    """As ENROL_STUDENTS writes ``Student.groupKey`` and the Cohort node's ``key``."""
     return f"{program}|{class_label or ''}"
 
 

@@ -23,13 +23,18 @@ from graph.store import GraphStore
 
 __all__ = ["ENROL_STUDENTS", "record_students"]
 
+# ``groupKey``: the student's (program, class label) group, indexed, so a group's members are
+# one index seek. A new student's group is where it will be counted (``cohortProgram``): it
+# has no earlier group to be taken out of, so it needs no mark after the rebuild.
 ENROL_STUDENTS = Cypher(
     "UNWIND $rows AS row "
     "MATCH (p:Program {uid: row.program}) "
     "MERGE (s:Student {uid: row.uid}) "
+    "ON CREATE SET s.cohortProgram = row.program, s.cohortClass = row.classLabel "
     "SET s.code = row.code, s.college = row.college, s.program = row.program, "
     "s.programCode = p.code, s.fw = p.fw, s.level = p.level, s.major = p.major, "
-    "s.classLabel = row.classLabel, s.enrolledOn = row.enrolledOn "
+    "s.classLabel = row.classLabel, s.enrolledOn = row.enrolledOn, "
+    "s.groupKey = row.program + '|' + coalesce(row.classLabel, '') "
     "WITH s, p "
     "OPTIONAL MATCH (s)-[old:ENROLLED_IN]->(other:Program) WHERE other.uid <> p.uid "
     "DELETE old "

@@ -16,7 +16,9 @@ __all__ = ["INDEXED", "SCHEMA_VERSION", "UNIQUE", "current_version", "migrate"]
 # 3: targets are program data: ``Program.scope`` (graph.scope); a STANDS edge exists only where
 #    evidence does (no copy of each target per student); each Cohort node holds its group's
 #    figures, rebuilt whole (graph.attainment) — no TALLY edges, no summaries on Student nodes.
-SCHEMA_VERSION = 3
+# 4: ``Student.groupKey`` (program|class label), indexed: a cohort group's members are one
+#    index seek instead of a scan of the program's students per group.
+SCHEMA_VERSION = 4
 
 VERSIONED_LABELS = (
     "Competency", "Requirement", "Industry", "Major", "Course", "Assessment",
@@ -47,6 +49,7 @@ INDEXED: tuple[UniqueKey, ...] = (
     UniqueKey("Framework", "code"),
     UniqueKey("Student", "college"),
     UniqueKey("Student", "program"),
+    UniqueKey("Student", "groupKey"),  # graph.attainment: a cohort group's members
     UniqueKey("AuditEntry", "fw"),
     UniqueKey("Cohort", "college"),
     UniqueKey("Cohort", "program"),
@@ -65,7 +68,8 @@ READ_SCHEMA_VERSION = Cypher("MATCH (s:SchemaInfo {key: 'schema'}) RETURN s.vers
 
 
 # Version 2 → 3, in bounded batches (a province is millions of edges; Neo4j caps the memory of
-# one transaction): each query converts at most $limit items and says how many it did.
+# one transaction): each query converts at most $limit items and says how many it did. One
+# property per REMOVE clause: FalkorDB 4.16 cleared only the first of a list (graph.privacy).
 DROP_TARGET_ONLY_STANDING = Cypher(
     "MATCH (:Student)-[a:STANDS]->(:Competency) WHERE a.evidenceKind IS NULL "
     "WITH a LIMIT $limit DELETE a RETURN count(*) AS n"
@@ -75,8 +79,9 @@ STRIP_STANDING = Cypher(
     "WHERE a.inScope IS NOT NULL OR a.required IS NOT NULL OR a.tKey IS NOT NULL "
     "OR a.tMeet IS NOT NULL "
     "WITH a LIMIT $limit "
-    "REMOVE a.required, a.reqZZ, a.reqGZ, a.reqBK, a.inScope, a.layer, a.eth, a.tKey, a.tMeet, "
-    "a.tGap "
+    + "".join(f"REMOVE a.{name} WITH a " for name in (
+        "tGap", "tMeet", "tKey", "eth", "layer", "inScope", "reqBK", "reqGZ", "reqZZ",
+        "required")) +
     "RETURN count(*) AS n"
 )
 DROP_TALLIES = Cypher(
@@ -86,12 +91,26 @@ STRIP_STUDENT_SUMMARIES = Cypher(
     "MATCH (s:Student) WHERE s.reqGEN IS NOT NULL OR s.placeGEN IS NOT NULL "
     "OR s.reqETH IS NOT NULL "
     "WITH s LIMIT $limit "
-    "REMOVE s.placeGEN, s.placePRO, s.placeIND, s.reqGEN, s.attGEN, s.reqPRO, s.attPRO, "
-    "s.reqIND, s.attIND, s.reqETH, s.attETH "
+    + "".join(f"REMOVE s.{name} WITH s " for name in (
+        "attETH", "reqETH", "attIND", "reqIND", "attPRO", "reqPRO", "attGEN", "reqGEN",
+        "placeIND", "placePRO", "placeGEN")) +
+    "RETURN count(*) AS n"
+)
+SET_GROUP_KEYS = Cypher(
+    "MATCH (s:Student) WHERE s.groupKey IS NULL AND s.program IS NOT NULL "
+    "WITH s LIMIT $limit "
+    "SET s.groupKey = s.program + '|' + coalesce(s.classLabel, '') "
     "RETURN count(*) AS n"
 )
 ALL_PROGRAMS = Cypher("MATCH (p:Program) RETURN p.uid AS uid ORDER BY uid")
 _CONVERT_BATCH = 10_000
+
+
+async def _in_batches(store: GraphStore, query: Cypher) -> None:
+    while True:
+        rows = await store.write(query, {"limit": _CONVERT_BATCH})
+        if not rows or int(rows[0]["n"]) == 0:
+            return
 
 
 async def _to_version_3(store: GraphStore) -> None:
@@ -99,10 +118,7 @@ async def _to_version_3(store: GraphStore) -> None:
 
     for query in (DROP_TARGET_ONLY_STANDING, STRIP_STANDING, DROP_TALLIES,
                   STRIP_STUDENT_SUMMARIES):
-        while True:
-            rows = await store.write(query, {"limit": _CONVERT_BATCH})
-            if not rows or int(rows[0]["n"]) == 0:
-                break
+        await _in_batches(store, query)
     programs = [row["uid"] for row in await store.read(ALL_PROGRAMS)]
     for start in range(0, len(programs), 50):  # scope text, then every group rebuilt
         await refresh_program_targets(store, programs[start:start + 50])
@@ -113,6 +129,8 @@ async def migrate(store: GraphStore, applied_at: str) -> int:
     without a recorded version is new (nothing to convert)."""
     await store.ensure_schema(UNIQUE, INDEXED)
     found = await current_version(store)
+    if found is not None and found < 4:
+        await _in_batches(store, SET_GROUP_KEYS)  # first: version 3's rebuild reads them
     if found is not None and found < 3:
         await _to_version_3(store)
     await store.write(RECORD_SCHEMA_VERSION, {"version": SCHEMA_VERSION, "appliedAt": applied_at})

@@ -38,13 +38,17 @@ EXPORT_STUDENT = Cypher(
 )
 # The student leaves its group (no program) and keeps no attainment: a rebuild of the group
 # then no longer counts it.
+# One property per REMOVE clause: FalkorDB 4.16's ``REMOVE s.a, s.b`` (and ``SET s.a = null,
+# s.b = null``) cleared only the first of two properties here.
 NEUTRALISE_STANDING = Cypher(
     "MATCH (s:Student {uid: $student}) "
+    "REMOVE s.groupKey "
+    "WITH s "
+    "REMOVE s.program "
+    "WITH s "
     "OPTIONAL MATCH (s)-[a:STANDS]->(:Competency) "
     "DELETE a "
-    "WITH DISTINCT s "
-    "SET s.program = null "
-    "RETURN count(s) AS neutralised"
+    "RETURN count(*) AS neutralised"
 )
 COUNT_RELATIONSHIPS = Cypher(
     "MATCH (s:Student {uid: $student}) OPTIONAL MATCH (s)-[r]-() "

@@ -24,6 +24,7 @@ from schema.curriculum import CurriculumMutation, CurriculumQuery
 from schema.dashboard import DashboardQuery
 from schema.demand import DemandMutation, DemandQuery
 from schema.errors import ApiError, is_expected, should_mask
+from schema.glossary import describe
 from schema.indicators import EvaluationQuery
 from schema.learners import LearnerMutation, LearnerQuery
 from schema.limits import QueryLimits, limits_rule
@@ -70,8 +71,10 @@ def build_schema(*, max_depth: int = 12, max_cost: int = 50_000,
     ]
     query = merge_types("Query", tuple(QUERY_PARTS))
     mutation = merge_types("Mutation", tuple(MUTATION_PARTS)) if MUTATION_PARTS else None
-    return _Schema(query=query, mutation=mutation, extensions=extensions,
-                   scalar_overrides=SCALAR_OVERRIDES)  # type: ignore[arg-type]
+    schema = _Schema(query=query, mutation=mutation, extensions=extensions,
+                     scalar_overrides=SCALAR_OVERRIDES)  # type: ignore[arg-type]
+    describe(schema._schema)
+    return schema
 
 
 class _Schema(strawberry.Schema):

@@ -57,7 +57,9 @@ def should_mask(error: GraphQLError) -> bool:
 @strawberry.type(description="An expected failure of a mutation: a stable code, a message, "
                              "and where (the row index in a batch, the field).")
 class UserError:
-    code: str
-    message: str
-    index: int | None = None
-    field: str | None = None
+    code: str = strawberry.field(description="Stable code, e.g. UNKNOWN_CODE")
+    message: str = strawberry.field(description="What is wrong, for a person")
+    index: int | None = strawberry.field(default=None,
+                                         description="The row of the batch (0-based)")
+    field: str | None = strawberry.field(default=None,
+                                         description="The input field, e.g. requirements[0].level")

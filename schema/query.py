@@ -71,10 +71,11 @@ SearchArg = Annotated[str | None, strawberry.argument(
     description="Substring of code, nameZh or nameEn")]
 
 
-@strawberry.type
+@strawberry.type(description="What a level asks in one layer.")
 class LayerRequirements:
     layer: Layer
-    requirements: list[Requirement]
+    requirements: list[Requirement] = strawberry.field(
+        description="The layer's requirements at the level, by competency code")
 
 
 @strawberry.type

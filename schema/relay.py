@@ -52,22 +52,24 @@ def page_size(context: Context, first: int | None) -> int:
 
 @strawberry.type(description="Where a page stands in the whole list.")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(description="More elements follow this page")
+    has_previous_page: bool = strawberry.field(
+        description="Elements precede this page (pages go forward only: true after a cursor)")
+    start_cursor: str | None = strawberry.field(description="The first edge's cursor")
+    end_cursor: str | None = strawberry.field(
+        description="The last edge's cursor: pass it as `after` for the next page")
 
 
-@strawberry.type
+@strawberry.type(description="One element of a page, with the cursor that points at it.")
 class Edge(Generic[NodeT]):
-    cursor: str
-    node: NodeT
+    cursor: str = strawberry.field(description="Opaque position of this element")
+    node: NodeT = strawberry.field(description="The element")
 
 
 @strawberry.type(description="A page of a list, Relay style.")
 class Connection(Generic[NodeT]):
-    edges: list[Edge[NodeT]]
-    page_info: PageInfo
+    edges: list[Edge[NodeT]] = strawberry.field(description="The elements of this page")
+    page_info: PageInfo = strawberry.field(description="Where this page stands")
     _count: strawberry.Private[Callable[[], Awaitable[int]]]
 
     @strawberry.field(description="How many elements match in all; counted in the store.")

@@ -1,4 +1,5 @@
-"""GraphQL object types of the framework: content in Chinese first, English beside it.
+"""GraphQL object types of the framework's elements: content in Chinese first, English beside
+it (the reference types they point at: ``schema.reference``, re-exported here).
 
 Each type is built from a store record; nested fields go through the request's DataLoaders,
 so asking for the prerequisites of 50 competencies is one store query, not 50.
@@ -6,187 +7,58 @@ so asking for the prerequisites of 50 competencies is one store query, not 50.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
-from graph.ids import element_uid
 from graph.store import Record
 from schema.context import Context
-from schema.enums import AssessmentKind, CourseKind, FrameworkStatus, LayerCode, LevelCode, of
+from schema.enums import AssessmentKind, CourseKind, LayerCode, LevelCode, of
 from schema.enums import code as enum_code
+from schema.reference import (
+    FRAMEWORK_ID,
+    College,
+    Framework,
+    Industry,
+    Layer,
+    Level,
+    Proficiency,
+    Strand,
+    _ctx,
+    _edges,
+    _layer,
+    _level,
+    _node,
+    when,
+)
 
 __all__ = [
-    "Assessment", "Certification", "College", "Competency", "Course", "Framework",
-    "Industry", "JobRole", "Layer", "Level", "Major", "Program", "Requirement", "Strand",
+    "Assessment",
+    "Certification",
+    "College",
+    "Competency",
+    "Course",
+    "Framework",
+    "Industry",
+    "JobRole",
+    "Layer",
+    "Level",
+    "Major",
+    "Proficiency",
+    "Program",
+    "Requirement",
+    "Strand",
     "TeacherTier",
+    "when",
 ]
-
-FRAMEWORK_ID = "The framework version it belongs to (CODE@VERSION)"
-PROFICIENCY_NAMES = {1: ("了解", "know"), 2: ("运用", "apply"), 3: ("设计", "design"),
-                     4: ("创新", "innovate")}
-
-
-def _ctx(info: Info[Context, Any]) -> Context:
-    return info.context
-
-
-@strawberry.type(description="A proficiency on the 1–4 scale: 了解 know · 运用 apply · "
-                             "设计 design · 创新 innovate.")
-class Proficiency:
-    value: int
-    name_zh: str
-    name_en: str
-
-    @staticmethod
-    def of(value: int | None) -> Proficiency | None:
-        if value is None:
-            return None
-        zh, en = PROFICIENCY_NAMES.get(int(value), ("?", "?"))
-        return Proficiency(value=int(value), name_zh=zh, name_en=en)
-
-
-@strawberry.type(description="An education level 层次: ZZ 中职, GZ 高职专科, BK 职业本科.")
-class Level:
-    code: LevelCode
-    rank: int
-    max_proficiency: int
-    name_zh: str
-    name_en: str
-    description_zh: str | None
-    description_en: str | None
-    source: str | None
-
-    @staticmethod
-    def of(row: Record) -> Level:
-        return Level(code=of(LevelCode, row["code"]), rank=int(row["rank"]),
-                     max_proficiency=int(row["maxProficiency"]), name_zh=row["nameZh"],
-                     name_en=row["nameEn"], description_zh=row.get("descriptionZh"),
-                     description_en=row.get("descriptionEn"), source=row.get("source"))
-
-
-@strawberry.type(description="A competency layer 层: 通识素养 GEN, 专业技能 PRO, 行业能力 IND.")
-class Layer:
-    code: LayerCode
-    order: int
-    name_zh: str
-    name_en: str
-    description_zh: str | None
-    description_en: str | None
-    source: str | None
-
-    @staticmethod
-    def of(row: Record) -> Layer:
-        return Layer(code=of(LayerCode, row["code"]), order=int(row["order"]),
-                     name_zh=row["nameZh"],
-                     name_en=row["nameEn"], description_zh=row.get("descriptionZh"),
-                     description_en=row.get("descriptionEn"), source=row.get("source"))
-
-
-@strawberry.type(description="A strand through all layers: 安全伦理 ETH (safety & ethics).")
-class Strand:
-    code: str
-    name_zh: str
-    name_en: str
-    description_zh: str | None
-    description_en: str | None
-    source: str | None
-
-    @staticmethod
-    def of(row: Record) -> Strand:
-        return Strand(code=row["code"], name_zh=row["nameZh"], name_en=row["nameEn"],
-                      description_zh=row.get("descriptionZh"),
-                      description_en=row.get("descriptionEn"), source=row.get("source"))
-
-
-@strawberry.type(description="A college 院校.")
-class College:
-    code: str
-    name_zh: str
-    name_en: str
-
-    @staticmethod
-    def of(row: Record) -> College:
-        return College(code=row["code"], name_zh=row["nameZh"], name_en=row["nameEn"])
-
-
-@strawberry.type(description="A framework version; published versions are frozen.")
-class Framework:
-    id: strawberry.ID = strawberry.field(description="CODE@VERSION, e.g. AIL@2025.1")
-    code: str
-    version: str
-    status: FrameworkStatus
-    name_zh: str
-    name_en: str
-    description_zh: str | None
-    description_en: str | None
-    source: str | None
-    created_at: datetime | None
-    published_at: datetime | None
-    deprecated_at: datetime | None
-    previous_version: strawberry.ID | None = strawberry.field(
-        description="The version this one was copied from")
-
-    @staticmethod
-    def of(row: Record) -> Framework:
-        return Framework(id=row["uid"], code=row["code"], version=row["version"],
-                         status=of(FrameworkStatus, row.get("status") or "draft"),
-                         name_zh=row["nameZh"],
-                         name_en=row["nameEn"], description_zh=row.get("descriptionZh"),
-                         description_en=row.get("descriptionEn"), source=row.get("source"),
-                         created_at=when(row.get("createdAt")),
-                         published_at=when(row.get("publishedAt")),
-                         deprecated_at=when(row.get("deprecatedAt")),
-                         previous_version=row.get("previousVersion"))
-
-
-def when(value: object) -> datetime | None:
-    """A stored ISO-8601 text (a date alone is its midnight) as a ``DateTime``."""
-    return datetime.fromisoformat(str(value)) if value else None
-
-
-async def _level(info: Info[Context, Any], code: LevelCode | None) -> Level | None:
-    row = await _ctx(info).global_by_code("levels", enum_code(code))
-    return Level.of(row) if row else None
-
-
-async def _layer(info: Info[Context, Any], code: LayerCode | None) -> Layer | None:
-    row = await _ctx(info).global_by_code("layers", enum_code(code))
-    return Layer.of(row) if row else None
-
-
-async def _node(info: Info[Context, Any], label: str, fw: str, code: str | None) -> Record | None:
-    if code is None:
-        return None
-    return await _ctx(info).nodes[label].load(element_uid(fw, code))
-
-
-async def _edges(info: Info[Context, Any], name: str, uid: str) -> list[Record]:
-    return await _ctx(info).edges[name].load(uid)
-
-
-@strawberry.type(description="An industry 行业.")
-class Industry:
-    code: str
-    name_zh: str
-    name_en: str
-    source: str | None
-    framework: strawberry.ID = strawberry.field(description=FRAMEWORK_ID)
-
-    @staticmethod
-    def of(row: Record) -> Industry:
-        return Industry(code=row["code"], name_zh=row["nameZh"], name_en=row["nameEn"],
-                        source=row.get("source"), framework=row["fw"])
-
 
 @strawberry.type(description="A major 专业, offered at one or more levels.")
 class Major:
     code: str
     name_zh: str
     name_en: str
-    levels: list[LevelCode]
+    levels: list[LevelCode] = strawberry.field(description="Levels it is offered at 开设层次")
     catalog_codes: list[str] = strawberry.field(
         description="Official 专业目录 codes as LEVEL:CODE, where known")
     source: str | None
@@ -254,52 +126,55 @@ class Requirement:
                 for r in await _edges(info, "progressesFrom", self._uid)]
 
 
-@strawberry.type
+@strawberry.type(description="A course that teaches a competency, and the proficiency it reaches.")
 class CourseTeaching:
     course: Course
     proficiency: Proficiency
 
 
-@strawberry.type
+@strawberry.type(description="A competency a course teaches, and the proficiency it reaches.")
 class CompetencyTeaching:
     competency: Competency
     proficiency: Proficiency
 
 
-@strawberry.type
+@strawberry.type(description="An assessment that measures a competency: at which proficiency, with "
+                             "what weight.")
 class AssessmentMeasure:
     assessment: Assessment
     proficiency: Proficiency
     weight: float
 
 
-@strawberry.type
+@strawberry.type(description="A competency an assessment measures: at which proficiency, with what "
+                             "weight.")
 class CompetencyMeasure:
     competency: Competency
     proficiency: Proficiency
     weight: float
 
 
-@strawberry.type
+@strawberry.type(description="A certification that evidences a competency at a proficiency.")
 class CertificationEvidence:
     certification: Certification
     proficiency: Proficiency
 
 
-@strawberry.type
+@strawberry.type(description="A competency a certification evidences, at a proficiency.")
 class CompetencyEvidence:
     competency: Competency
     proficiency: Proficiency
 
 
-@strawberry.type
+@strawberry.type(description="A job role 岗位 that needs a competency: proficiency, and whether "
+                             "essential.")
 class JobRoleNeed:
     job_role: JobRole
     proficiency: Proficiency
     essential: bool
 
 
-@strawberry.type
+@strawberry.type(description="A competency a job role needs: proficiency, and whether essential.")
 class CompetencyNeed:
     competency: Competency
     proficiency: Proficiency
@@ -323,7 +198,7 @@ class Competency:
     level_codes: list[LevelCode] = strawberry.field(
         description="Levels with a requirement for this competency")
     layer_code: LayerCode
-    strand_codes: list[str]
+    strand_codes: list[str] = strawberry.field(description="Strands it is on 主线, e.g. ETH")
     framework: strawberry.ID = strawberry.field(description=FRAMEWORK_ID)
     _uid: strawberry.Private[str]
     _major: strawberry.Private[str | None]
@@ -414,7 +289,7 @@ class Course:
     name_en: str
     level_code: LevelCode
     layer_code: LayerCode
-    kind: CourseKind = strawberry.field(description="required 必修 or elective 选修")
+    kind: CourseKind = strawberry.field(description="REQUIRED 必修 or ELECTIVE 选修")
     credits: float
     hours: int
     major_code: str | None
@@ -495,7 +370,7 @@ class Certification:
                              issuer_zh=row.get("issuerZh"), issuer_en=row.get("issuerEn"),
                              source=row.get("source"), framework=row["fw"], _uid=row["uid"])
 
-    @strawberry.field
+    @strawberry.field(description="Competencies it evidences, with the proficiency")
     async def evidences(self, info: Info[Context, Any]) -> list[CompetencyEvidence]:
         return [CompetencyEvidence(competency=Competency.of(r["node"]), proficiency=_prof(r))
                 for r in await _edges(info, "certificationEvidences", self._uid)]
@@ -530,7 +405,7 @@ class JobRole:
                 for r in await _edges(info, "jobRoleNeeds", self._uid)]
 
 
-@strawberry.type
+@strawberry.type(description="A course of a program: its semester, and whether required.")
 class ProgramCourse:
     course: Course
     semester: int
@@ -544,7 +419,7 @@ class Program:
     name_en: str
     level_code: LevelCode
     major_code: str
-    college_code: str
+    college_code: str = strawberry.field(description="The college 院校 whose program it is")
     source: str | None
     framework: strawberry.ID = strawberry.field(description=FRAMEWORK_ID)
     _uid: strawberry.Private[str]

@@ -20,6 +20,13 @@ COUNT_STANDING = Cypher(
     "RETURN count(a) AS edges, sum(CASE WHEN a.evidenceKind IS NULL THEN 1 ELSE 0 END) AS bare, "
     "sum(CASE WHEN a.required IS NULL THEN 0 ELSE 1 END) AS withTargets"
 )
+STANDING_KEYS = Cypher(
+    "MATCH (:Student)-[a:STANDS]->(:Competency) UNWIND keys(a) AS key "
+    "RETURN collect(DISTINCT key) AS keys"
+)
+STUDENT_KEYS = Cypher(
+    "MATCH (s:Student) UNWIND keys(s) AS key RETURN collect(DISTINCT key) AS keys"
+)
 LEFTOVERS = Cypher(
     "OPTIONAL MATCH (:Cohort)-[t:TALLY]->() WITH count(t) AS tallies "
     "OPTIONAL MATCH (s:Student) WHERE s.reqGEN IS NOT NULL "
@@ -40,7 +47,8 @@ V2_STANDING = Cypher(
 )
 V2_SUMMARIES = Cypher(
     "MATCH (s:Student) SET s.placeGEN = 'NONE', s.reqGEN = 10, s.attGEN = 0, s.reqETH = 2, "
-    "s.attETH = 0 REMOVE s.cohortProgram, s.cohortClass RETURN count(s) AS n"
+    "s.attETH = 0 REMOVE s.groupKey WITH s REMOVE s.cohortClass WITH s REMOVE s.cohortProgram "
+    "RETURN count(s) AS n"
 )
 V2_COHORTS = Cypher(
     "MATCH (k:Cohort) MATCH (c:Competency {uid: $competency}) "
@@ -125,17 +133,22 @@ async def test_migration_converts_a_version_2_store(store: EmbeddedStore) -> Non
     [old] = await store.read(COUNT_STANDING)
     assert old["bare"] > 0 and old["withTargets"] > 0
 
-    assert await migrate(store, "2026-02-01T00:00:00+00:00") == SCHEMA_VERSION == 3
-    assert await current_version(store) == 3
+    assert await migrate(store, "2026-02-01T00:00:00+00:00") == SCHEMA_VERSION == 4
+    assert await current_version(store) == 4
     [counts] = await store.read(COUNT_STANDING)
     assert counts["bare"] == 0 and counts["withTargets"] == 0 and counts["edges"] > 0
     assert (await store.read(LEFTOVERS))[0] == {"tallies": 0, "summaries": 0, "unscoped": 0}
+    [edge_keys] = await store.read(STANDING_KEYS)
+    assert set(edge_keys["keys"]) == {"attained", "evidenceKind", "evidenceCode", "evidenceAt"}
+    [node_keys] = await store.read(STUDENT_KEYS)
+    assert "groupKey" in node_keys["keys"] and not {
+        "placeGEN", "reqGEN", "attGEN", "reqETH", "attETH"} & set(node_keys["keys"])
     after_report = await analytics.student_report(store, record)
     assert after_report.standings == before_report.standings
     assert after_report.placement == before_report.placement
     served, scanned = await _cohort_pair(store)
     assert served == scanned == before_cohort
-    assert await migrate(store, "2026-02-02T00:00:00+00:00") == 3  # nothing left to convert
+    assert await migrate(store, "2026-02-02T00:00:00+00:00") == 4  # nothing left to convert
 
 
 SOME_STUDENTS = Cypher(
