@@ -20,6 +20,8 @@ __all__ = ["ROWS", "table"]
 ROWS: tuple[tuple[str, str, str], ...] = (
     ("enrolment (students import), students/s", "ingest.students", "{:,.0f}"),
     ("results ingest, rows/s", "ingest.results", "{:,.0f}"),
+    ("importer RSS growth, 2nd half of the results import, MiB", "ingest.results.memory",
+     "{:.0f}"),
     ("gap at the store, p50 ms", "gap.store.p50", "{:.2f}"),
     ("gap at the store, p95 ms", "gap.store.p95", "{:.2f}"),
     ("gap over HTTP, 4 clients, p50 ms", "gap.http.p50", "{:.1f}"),
@@ -54,8 +56,11 @@ def _value(figures: dict[str, Any], key: str) -> float | None:
 
 
 def table(results: list[dict[str, Any]]) -> str:
-    results = sorted(results, key=lambda r: r["parameters"]["students"])
-    head = ["figure", *(f"{r['parameters']['students']:,} students" for r in results)]
+    results = sorted(results, key=lambda r: (r["parameters"].get("backend", "embedded"),
+                                             r["parameters"]["students"]))
+    head = ["figure", *(f"{r['parameters']['students']:,} students"
+                        + (", Neo4j" if r["parameters"].get("backend") == "neo4j" else "")
+                        for r in results)]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for label, key, shown in ROWS:
         cells = []
