@@ -11,6 +11,7 @@ UV := $(VENV)-uv/bin/uv
 LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --quiet \
 	--custom-compile-command "make lock"
 LINT_NODE := tools/cypher-lint/node_modules/.package-lock.json
+SCHEMA_LINT_NODE := tools/schema-lint/node_modules/.package-lock.json
 AUDIT_NODE := tools/http-audit/node_modules/.package-lock.json
 WEB_NODE := web/node_modules/.package-lock.json
 WEB_APP := service/static/app/index.html
@@ -44,6 +45,9 @@ lock: $(UV)
 $(LINT_NODE): tools/cypher-lint/package.json tools/cypher-lint/package-lock.json
 	npm ci --prefix tools/cypher-lint --no-audit --no-fund --loglevel=error
 
+$(SCHEMA_LINT_NODE): tools/schema-lint/package.json tools/schema-lint/package-lock.json
+	npm ci --prefix tools/schema-lint --no-audit --no-fund --loglevel=error
+
 $(AUDIT_NODE): tools/http-audit/package.json tools/http-audit/package-lock.json
 	npm ci --prefix tools/http-audit --no-audit --no-fund --loglevel=error
 
@@ -73,7 +77,7 @@ typecheck: $(STAMP)
 schema: $(STAMP)
 	$(BIN)/python -m schema.printer > schema.graphql
 
-test: $(STAMP) $(LINT_NODE) $(AUDIT_NODE) $(WEB_APP)
+test: $(STAMP) $(LINT_NODE) $(SCHEMA_LINT_NODE) $(AUDIT_NODE) $(WEB_APP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q --durations=30 --durations-min=1 $(PYTEST_WORKERS)
@@ -86,8 +90,8 @@ bench-smoke: $(STAMP)
 	$(BIN)/python -m bench --students 200 --results-per-student 10 --quick
 
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) $(VENV)-uv tools/cypher-lint/node_modules tools/http-audit/node_modules web/node_modules \
+	rm -rf $(VENV) $(VENV)-uv tools/cypher-lint/node_modules tools/schema-lint/node_modules tools/http-audit/node_modules web/node_modules \
 		service/static/app data

@@ -16,6 +16,7 @@ from bench.generate import Scale
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
+NEO4J_LOCK = Path("/tmp/neo4j.lock")  # whoever uses the shared Neo4j holds it
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,33 @@ class Options:
     work_dir: Path | None = None  # default: a temporary directory, removed afterwards
     results_dir: Path = RESULTS_DIR
     progress: bool = True
+    neo4j: Neo4jTarget | None = None  # set: the store is this Neo4j (``--backend neo4j``)
+    neo4j_lock: Path | None = NEO4J_LOCK  # held while using it; None: the caller holds it
+
+    @property
+    def backend(self) -> str:
+        return "embedded" if self.neo4j is None else "neo4j"
+
+
+@dataclass(frozen=True, slots=True)
+class Neo4jTarget:
+    uri: str
+    user: str
+    password: str
+    database: str = "neo4j"
+
+    @classmethod
+    def from_env(cls) -> Neo4jTarget | None:
+        """NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD (and NEO4J_DATABASE); None unless all set."""
+        uri, user, password = (os.environ.get(key) for key in
+                               ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD"))
+        if not (uri and user and password):
+            return None
+        return cls(uri, user, password, os.environ.get("NEO4J_DATABASE") or "neo4j")
+
+    def environment(self) -> dict[str, str]:
+        return {"NEO4J_URI": self.uri, "NEO4J_USER": self.user,
+                "NEO4J_PASSWORD": self.password, "NEO4J_DATABASE": self.database}
 
 
 @dataclass
@@ -115,3 +143,19 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def neo4j_pid() -> int | None:
+    """The Neo4j JVM on this machine ($NEO4J_PID, else a ``java`` process whose command line
+    names neo4j), to read its CPU from /proc; None when there is none to be found."""
+    if os.environ.get("NEO4J_PID"):
+        return int(os.environ["NEO4J_PID"])
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and command(int(entry)) == "java":
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                    if b"neo4j" in handle.read().lower():
+                        return int(entry)
+            except OSError:
+                continue
+    return None

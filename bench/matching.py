@@ -27,6 +27,7 @@ from graph import matching
 from graph.embedded import EmbeddedServer, EmbeddedStore
 from graph.ids import element_uid
 from graph.migrations import migrate
+from graph.store import GraphStore
 from seed import load_seed
 from service.importer import import_csv
 
@@ -64,7 +65,7 @@ def _cpu(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def _seconds(store: EmbeddedStore, job: str, college: str | None,
+async def _seconds(store: GraphStore, job: str, college: str | None,
                    engine: int | None = None, cpu: list[float] | None = None) -> float:
     before = _cpu(engine)
     started = time.perf_counter()
@@ -75,7 +76,7 @@ async def _seconds(store: EmbeddedStore, job: str, college: str | None,
     return seconds
 
 
-async def candidate_timings(store: EmbeddedStore, generated: Slice, repeats: int,
+async def candidate_timings(store: GraphStore, generated: Slice, repeats: int,
                             engine: int | None = None) -> CandidateTimings:
     """``engine``: the pid of the embedded engine, to read its CPU time per query."""
     code, needs = busiest_job(generated)

@@ -9,6 +9,8 @@ strawberry, authentication, logging and the store behind them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
 import json
 import os
 import platform
@@ -23,7 +25,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.common import RESULTS_DIR, ROOT, Figure, Log, Options, median, percentile, status_kib
+from bench.common import (
+    RESULTS_DIR,
+    ROOT,
+    Figure,
+    Log,
+    Neo4jTarget,
+    Options,
+    median,
+    neo4j_pid,
+    percentile,
+    status_kib,
+)
 from bench.generate import Slice, generate, student_of
 from bench.http_figures import GAP_QUERY, Service, http_figures
 from bench.matching import candidate_timings
@@ -32,6 +45,7 @@ from graph.embedded import EmbeddedServer, EmbeddedStore
 from graph.framework import FrameworkRepository
 from graph.ids import element_uid
 from graph.migrations import migrate
+from graph.store import GraphStore
 from schema import ANONYMOUS, Context, build_schema
 from seed import load_seed
 from service.importer import ImportReport, import_csv
@@ -82,14 +96,40 @@ async def _open_store(data_dir: Path, fsync: str) -> tuple[EmbeddedStore, Embedd
     return store, server
 
 
-async def _import_all(store: EmbeddedStore, server: EmbeddedServer, generated: Slice,
+async def _open(options: Options, data_dir: Path) -> tuple[GraphStore, int | None]:
+    """The store the run measures and its engine's pid: a fresh embedded store
+    (fsync=always), or the Neo4j of ``options.neo4j`` emptied first (the JVM's pid if found)."""
+    if options.neo4j is None:
+        store, server = await _open_store(data_dir, "always")
+        return store, server.pid
+    from graph.neo4j_store import Neo4jStore
+
+    target = options.neo4j
+    neo4j = await Neo4jStore.connect(target.uri, target.user, target.password,
+                                     target.database)
+    await neo4j.drop_all()
+    await migrate(neo4j, datetime.now(UTC).isoformat(timespec="seconds"))
+    return neo4j, neo4j_pid()
+
+
+async def _drop_neo4j(target: Neo4jTarget) -> None:
+    from graph.neo4j_store import Neo4jStore
+
+    store = await Neo4jStore.connect(target.uri, target.user, target.password, target.database)
+    try:
+        await store.drop_all()
+    finally:
+        await store.close()
+
+
+async def _import_all(store: GraphStore, engine_pid: int | None, generated: Slice,
                       data_dir: Path, kinds: Sequence[str], log: Log
                       ) -> tuple[dict[str, ImportReport], dict[str, dict[str, list[int]]]]:
     reports: dict[str, ImportReport] = {}
     memory: dict[str, dict[str, list[int]]] = {}
-    assert server.pid is not None
     for kind in kinds:
-        sampler = _RssSampler({"importer": os.getpid(), "falkordb": server.pid})
+        pids = {"importer": os.getpid(), **({"engine": engine_pid} if engine_pid else {})}
+        sampler = _RssSampler(pids)
         sampler.start()
         try:
             report = await import_csv(store, kind, generated.csv[kind],
@@ -109,7 +149,7 @@ async def _timed(action: Callable[[], Awaitable[Any]]) -> float:
     return time.perf_counter() - started
 
 
-async def _store_figures(store: EmbeddedStore, generated: Slice, options: Options,
+async def _store_figures(store: GraphStore, generated: Slice, options: Options,
                          log: Log, server_pid: int | None = None) -> dict[str, Figure]:
     figures: dict[str, Figure] = {}
     rng = random.Random(options.scale.seed + 1)
@@ -241,14 +281,14 @@ def _ingest_figures(reports: dict[str, ImportReport], memory: dict[str, dict[str
             figure.target, figure.meets = "≥ 50,000 rows/s", report.rows_per_second >= 50_000
         figures[f"ingest.{kind}{label.replace(' ', '.')}"] = figure
     if "results" in memory:
-        rss, engine = memory["results"]["importer"], memory["results"]["falkordb"]
+        rss, engine = memory["results"]["importer"], memory["results"].get("engine") or [0]
         half = rss[len(rss) // 2:] or rss
         growth = (max(half) - half[0]) / 1024
         figures[f"ingest.results.memory{label.replace(' ', '.')}"] = Figure(
             f"importer RSS during the results import{label}: growth over the 2nd half",
             round(growth, 1), "MiB", target="flat (≤ 25 MiB)", meets=growth <= 25,
             note=f"start {rss[0] / 1024:.0f} MiB, peak {max(rss) / 1024:.0f} MiB, end "
-                 f"{rss[-1] / 1024:.0f} MiB; FalkorDB (holds the data) "
+                 f"{rss[-1] / 1024:.0f} MiB; the engine (holds the data) "
                  f"{engine[0] / 1024:.0f} → {max(engine) / 1024:.0f} MiB peak")
     return figures
 
@@ -263,14 +303,14 @@ async def _measure(options: Options, work: Path, log: Log) -> dict[str, Any]:
 
     figures: dict[str, Figure] = {}
     data_dir = work / "data"
-    store, server = await _open_store(data_dir, "always")
+    store, engine_pid = await _open(options, data_dir)
     try:
         seconds = await _timed(lambda: load_seed(store, generated.seed_dir))
         figures["load.framework"] = Figure("validate + load the framework (seed YAML)",
                                            round(seconds, 2), "s")
         log(f"framework loaded in {seconds:.1f} s")
-        reports, memory = await _import_all(store, server, generated, data_dir, IMPORT_ORDER,
-                                            log)
+        reports, memory = await _import_all(store, engine_pid, generated, data_dir,
+                                            IMPORT_ORDER, log)
         figures.update(_ingest_figures(reports, memory))
         imported = {kind: report.written for kind, report in reports.items()}
         totals = await learners.record_totals(store)
@@ -278,16 +318,17 @@ async def _measure(options: Options, work: Path, log: Log) -> dict[str, Any]:
             "rows in the store = rows generated", int(totals == generated.rows), "bool",
             target="1", meets=totals == generated.rows,
             note=None if totals == generated.rows else f"store {totals}, CSV {generated.rows}")
-        figures.update(await _store_figures(store, generated, options, log, server.pid))
+        figures.update(await _store_figures(store, generated, options, log, engine_pid))
     finally:
         await store.close()
 
-    service = Service(data_dir, work / "service.log")
-    log("starting the service on the same data directory")
+    service = Service(data_dir, work / "service.log", options.neo4j)
+    log(f"starting the service on the same {options.backend} store")
     await asyncio.to_thread(service.start)
     try:
         figures["service.start"] = Figure(
-            "service start-up on the filled data directory (AOF load)",
+            "service start-up on the filled store"
+            + (" (AOF load)" if options.neo4j is None else ""),
             round(service.start_seconds, 2), "s")
         log(f"service ready in {service.start_seconds:.1f} s")
         figures.update(await http_figures(service, generated, options, log))
@@ -300,7 +341,7 @@ async def _measure(options: Options, work: Path, log: Log) -> dict[str, Any]:
         store, server = await _open_store(second, "everysec")
         try:
             await load_seed(store, generated.seed_dir)
-            reports, memory = await _import_all(store, server, generated, second,
+            reports, memory = await _import_all(store, server.pid, generated, second,
                                                 ("students", "results"), log)
             figures.update(_ingest_figures(reports, memory, " fsync everysec"))
         finally:
@@ -313,6 +354,22 @@ async def _measure(options: Options, work: Path, log: Log) -> dict[str, Any]:
                       "deepestPrerequisites": generated.deepest_prerequisites},
         "figures": figures,
     }
+
+
+def _measure_on_backend(options: Options, work: Path, log: Log) -> dict[str, Any]:
+    """Embedded: measure. Neo4j: hold ``options.neo4j_lock`` (the instance is shared) and leave the
+    database empty afterwards (``Neo4jStore.drop_all``)."""
+    if options.neo4j is None:
+        return asyncio.run(_measure(options, work, log))
+    with contextlib.ExitStack() as stack:
+        if options.neo4j_lock is not None:
+            log(f"waiting for {options.neo4j_lock}")
+            fcntl.flock(stack.enter_context(options.neo4j_lock.open("a")), fcntl.LOCK_EX)
+        try:
+            return asyncio.run(_measure(options, work, log))
+        finally:
+            log("dropping the bench's data from Neo4j")
+            asyncio.run(_drop_neo4j(options.neo4j))
 
 
 def _table(figures: dict[str, Figure]) -> str:
@@ -338,6 +395,7 @@ def run(options: Options) -> dict[str, Any]:
         options = replace(options, repeats=1, gap_samples=min(options.gap_samples, 50),
                           http_requests=min(options.http_requests, 200))
     commit = _git("rev-parse", "--short", "HEAD")
+    start_load = list(os.getloadavg())
     dirty = bool(_git("status", "--porcelain", "--untracked-files=no"))
     now = datetime.now(UTC)
     temporary = None
@@ -348,7 +406,7 @@ def run(options: Options) -> dict[str, Any]:
         work = options.work_dir
         work.mkdir(parents=True, exist_ok=True)
     try:
-        measured = asyncio.run(_measure(options, work, log))
+        measured = _measure_on_backend(options, work, log)
     finally:
         if temporary is not None:
             temporary.cleanup()
@@ -356,13 +414,15 @@ def run(options: Options) -> dict[str, Any]:
     result = {
         "commit": commit, "dirty": dirty, "utc": now.isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "loadAverage": {"start": start_load, "end": list(os.getloadavg())},
                     "platform": platform.platform()},
         "parameters": {"students": options.scale.students,
                        "resultsPerStudent": options.scale.results_per_student,
                        "seed": options.scale.seed, "repeats": options.repeats,
                        "quick": options.quick, "gapSamples": options.gap_samples,
                        "httpRequests": options.http_requests,
-                       "httpClients": options.http_clients, "fsync": "always"},
+                       "httpClients": options.http_clients, "backend": options.backend,
+                       "fsync": "always" if options.neo4j is None else None},
         **measured,
         "figures": {key: {k: v for k, v in vars(f).items() if v is not None and v != []}
                     for key, f in figures.items()},
@@ -376,7 +436,8 @@ def run(options: Options) -> dict[str, Any]:
     result["path"] = str(path)
     print(f"\nbenchmark at commit {commit}{' (uncommitted changes)' if dirty else ''}, "
           f"{options.scale.students:,} students × {options.scale.results_per_student} results, "
-          f"medians of {options.repeats} run(s)\n")
+          f"{options.backend} store, medians of {options.repeats} run(s), load average "
+          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}\n")
     print(_table(figures))
     print(f"\nJSON: {path}")
     return result

@@ -29,6 +29,7 @@ from schema.indicators import EvaluationQuery
 from schema.learners import LearnerMutation, LearnerQuery
 from schema.limits import QueryLimits, limits_rule
 from schema.matching import MatchingQuery
+from schema.node_query import NodeQuery
 from schema.privacy import PrivacyMutation, PrivacyQuery
 from schema.query import FrameworkQuery
 from schema.scalars import SCALAR_OVERRIDES
@@ -45,6 +46,7 @@ QUERY_PARTS: list[type] = [FrameworkQuery, LearnerQuery, CurriculumQuery, Privac
 QUERY_PARTS.append(DemandQuery)  # skills-demand database
 QUERY_PARTS.append(TeacherQuery)  # teachers and their standard
 QUERY_PARTS.append(EvaluationQuery)  # indicator system, items, crosswalks
+QUERY_PARTS.append(NodeQuery)  # Relay node(id:) / nodes(ids:)
 QUERY_PARTS.append(MatchingQuery)  # job roles for a student, students for a job role
 MUTATION_PARTS: list[type] = [LearnerMutation, CurriculumMutation, PrivacyMutation]
 MUTATION_PARTS.append(DemandMutation)

@@ -32,7 +32,8 @@ class HeatmapCell:
                                                  "requires it")
     meeting: int = strawberry.field(description="Of those, how many attain the required "
                                                 "proficiency")
-    share: float = strawberry.field(description="meeting / students, 0–1 (4 decimals)")
+    share: float = strawberry.field(
+        description="Share meeting it: meeting / students, 0–1 (4 decimals)")
     gap_total: int = strawberry.field(description="Σ gap over the class's students")
 
 

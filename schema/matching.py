@@ -53,9 +53,9 @@ class NeedMatch:
     competency_code: str
     required: int
     attained: int
-    gap: int = strawberry.field(description="max(0, required − attained)")
+    gap: int = strawberry.field(description="The gap: max(0, required − attained)")
     essential: bool
-    met: bool = strawberry.field(description="attained ≥ required")
+    met: bool = strawberry.field(description="Met: attained ≥ required")
     evidence: EvidenceRef | None = strawberry.field(
         description="What set the attained value (kind: assessment or certification); null "
                     "when nothing is attained")

@@ -1,4 +1,5 @@
-"""GraphQL object types of the framework: content in Chinese first, English beside it.
+"""GraphQL object types of the framework's elements: content in Chinese first, English beside
+it (the reference types they point at: ``schema.reference``, re-exported here).
 
 Each type is built from a store record; nested fields go through the request's DataLoaders,
 so asking for the prerequisites of 50 competencies is one store query, not 50.
@@ -6,186 +7,55 @@ so asking for the prerequisites of 50 competencies is one store query, not 50.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
-from graph.ids import element_uid
 from graph.store import Record
 from schema.context import Context
-from schema.enums import AssessmentKind, CourseKind, FrameworkStatus, LayerCode, LevelCode, of
+from schema.enums import AssessmentKind, CourseKind, LayerCode, LevelCode, of
 from schema.enums import code as enum_code
+from schema.node import Node
+from schema.reference import (
+    FRAMEWORK_ID,
+    College,
+    Framework,
+    Industry,
+    Layer,
+    Level,
+    Proficiency,
+    Strand,
+    _ctx,
+    _edges,
+    _layer,
+    _level,
+    _node,
+    when,
+)
 
 __all__ = [
-    "Assessment", "Certification", "College", "Competency", "Course", "Framework",
-    "Industry", "JobRole", "Layer", "Level", "Major", "Program", "Requirement", "Strand",
+    "Assessment",
+    "Certification",
+    "College",
+    "Competency",
+    "Course",
+    "Framework",
+    "Industry",
+    "JobRole",
+    "Layer",
+    "Level",
+    "Major",
+    "Proficiency",
+    "Program",
+    "Requirement",
+    "Strand",
     "TeacherTier",
+    "when",
 ]
 
-FRAMEWORK_ID = "The framework version it belongs to (CODE@VERSION)"
-PROFICIENCY_NAMES = {1: ("了解", "know"), 2: ("运用", "apply"), 3: ("设计", "design"),
-                     4: ("创新", "innovate")}
-
-
-def _ctx(info: Info[Context, Any]) -> Context:
-    return info.context
-
-
-@strawberry.type(description="A proficiency on the 1–4 scale: 了解 know · 运用 apply · "
-                             "设计 design · 创新 innovate.")
-class Proficiency:
-    value: int
-    name_zh: str
-    name_en: str
-
-    @staticmethod
-    def of(value: int | None) -> Proficiency | None:
-        if value is None:
-            return None
-        zh, en = PROFICIENCY_NAMES.get(int(value), ("?", "?"))
-        return Proficiency(value=int(value), name_zh=zh, name_en=en)
-
-
-@strawberry.type(description="An education level 层次: ZZ 中职, GZ 高职专科, BK 职业本科.")
-class Level:
-    code: LevelCode
-    rank: int
-    max_proficiency: int = strawberry.field(
-        description="The highest proficiency this level may ask (ZZ 2 运用, GZ 3 设计, BK 4 创新)")
-    name_zh: str
-    name_en: str
-    description_zh: str | None
-    description_en: str | None
-    source: str | None
-
-    @staticmethod
-    def of(row: Record) -> Level:
-        return Level(code=of(LevelCode, row["code"]), rank=int(row["rank"]),
-                     max_proficiency=int(row["maxProficiency"]), name_zh=row["nameZh"],
-                     name_en=row["nameEn"], description_zh=row.get("descriptionZh"),
-                     description_en=row.get("descriptionEn"), source=row.get("source"))
-
-
-@strawberry.type(description="A competency layer 层: 通识素养 GEN, 专业技能 PRO, 行业能力 IND.")
-class Layer:
-    code: LayerCode
-    order: int
-    name_zh: str
-    name_en: str
-    description_zh: str | None
-    description_en: str | None
-    source: str | None
-
-    @staticmethod
-    def of(row: Record) -> Layer:
-        return Layer(code=of(LayerCode, row["code"]), order=int(row["order"]),
-                     name_zh=row["nameZh"],
-                     name_en=row["nameEn"], description_zh=row.get("descriptionZh"),
-                     description_en=row.get("descriptionEn"), source=row.get("source"))
-
-
-@strawberry.type(description="A strand through all layers: 安全伦理 ETH (safety & ethics).")
-class Strand:
-    code: str
-    name_zh: str
-    name_en: str
-    description_zh: str | None
-    description_en: str | None
-    source: str | None
-
-    @staticmethod
-    def of(row: Record) -> Strand:
-        return Strand(code=row["code"], name_zh=row["nameZh"], name_en=row["nameEn"],
-                      description_zh=row.get("descriptionZh"),
-                      description_en=row.get("descriptionEn"), source=row.get("source"))
-
-
-@strawberry.type(description="A college 院校.")
-class College:
-    code: str
-    name_zh: str
-    name_en: str
-
-    @staticmethod
-    def of(row: Record) -> College:
-        return College(code=row["code"], name_zh=row["nameZh"], name_en=row["nameEn"])
-
-
-@strawberry.type(description="A framework version; published versions are frozen.")
-class Framework:
-    id: strawberry.ID = strawberry.field(description="CODE@VERSION, e.g. AIL@2025.1")
-    code: str
-    version: str
-    status: FrameworkStatus
-    name_zh: str
-    name_en: str
-    description_zh: str | None
-    description_en: str | None
-    source: str | None
-    created_at: datetime | None = strawberry.field(description="When the version was created")
-    published_at: datetime | None = strawberry.field(
-        description="When it was published (null: a draft)")
-    deprecated_at: datetime | None = strawberry.field(
-        description="When it was deprecated (null: not deprecated)")
-    previous_version: strawberry.ID | None = strawberry.field(
-        description="The version this one was copied from")
-
-    @staticmethod
-    def of(row: Record) -> Framework:
-        return Framework(id=row["uid"], code=row["code"], version=row["version"],
-                         status=of(FrameworkStatus, row.get("status") or "draft"),
-                         name_zh=row["nameZh"],
-                         name_en=row["nameEn"], description_zh=row.get("descriptionZh"),
-                         description_en=row.get("descriptionEn"), source=row.get("source"),
-                         created_at=when(row.get("createdAt")),
-                         published_at=when(row.get("publishedAt")),
-                         deprecated_at=when(row.get("deprecatedAt")),
-                         previous_version=row.get("previousVersion"))
-
-
-def when(value: object) -> datetime | None:
-    """A stored ISO-8601 text (a date alone is its midnight) as a ``DateTime``."""
-    return datetime.fromisoformat(str(value)) if value else None
-
-
-async def _level(info: Info[Context, Any], code: LevelCode | None) -> Level | None:
-    row = await _ctx(info).global_by_code("levels", enum_code(code))
-    return Level.of(row) if row else None
-
-
-async def _layer(info: Info[Context, Any], code: LayerCode | None) -> Layer | None:
-    row = await _ctx(info).global_by_code("layers", enum_code(code))
-    return Layer.of(row) if row else None
-
-
-async def _node(info: Info[Context, Any], label: str, fw: str, code: str | None) -> Record | None:
-    if code is None:
-        return None
-    return await _ctx(info).nodes[label].load(element_uid(fw, code))
-
-
-async def _edges(info: Info[Context, Any], name: str, uid: str) -> list[Record]:
-    return await _ctx(info).edges[name].load(uid)
-
-
-@strawberry.type(description="An industry 行业.")
-class Industry:
-    code: str
-    name_zh: str
-    name_en: str
-    source: str | None
-    framework: strawberry.ID = strawberry.field(description=FRAMEWORK_ID)
-
-    @staticmethod
-    def of(row: Record) -> Industry:
-        return Industry(code=row["code"], name_zh=row["nameZh"], name_en=row["nameEn"],
-                        source=row.get("source"), framework=row["fw"])
-
-
 @strawberry.type(description="A major 专业, offered at one or more levels.")
-class Major:
+class Major(Node):
     code: str
     name_zh: str
     name_en: str
@@ -217,7 +87,7 @@ class Major:
 
 
 @strawberry.type(description="What a level asks of a competency: descriptor and target.")
-class Requirement:
+class Requirement(Node):
     code: str
     level_code: LevelCode
     competency_code: str
@@ -319,7 +189,7 @@ def _prof(row: Record) -> Proficiency:
 
 
 @strawberry.type(description="A competency 能力 of the framework.")
-class Competency:
+class Competency(Node):
     code: str
     name_zh: str
     name_en: str
@@ -414,13 +284,13 @@ class Competency:
 
 
 @strawberry.type(description="A course 课程 of the three-layer course system.")
-class Course:
+class Course(Node):
     code: str
     name_zh: str
     name_en: str
     level_code: LevelCode
     layer_code: LayerCode
-    kind: CourseKind = strawberry.field(description="required 必修 or elective 选修")
+    kind: CourseKind = strawberry.field(description="REQUIRED 必修 or ELECTIVE 选修")
     credits: float
     hours: int
     major_code: str | None
@@ -458,7 +328,7 @@ class Course:
 
 
 @strawberry.type(description="An assessment 评价工具 of one level (梯度化).")
-class Assessment:
+class Assessment(Node):
     code: str
     name_zh: str
     name_en: str
@@ -485,7 +355,7 @@ class Assessment:
 
 
 @strawberry.type(description="An enterprise certification 企业认证 (supplementary evidence).")
-class Certification:
+class Certification(Node):
     code: str
     name_zh: str
     name_en: str
@@ -508,7 +378,7 @@ class Certification:
 
 
 @strawberry.type(description="A typical job 岗位 and the competencies it needs.")
-class JobRole:
+class JobRole(Node):
     code: str
     name_zh: str
     name_en: str
@@ -544,7 +414,7 @@ class ProgramCourse:
 
 
 @strawberry.type(description="A college's 人才培养方案 for a major at a level.")
-class Program:
+class Program(Node):
     code: str
     name_zh: str
     name_en: str
@@ -575,7 +445,7 @@ class Program:
 
 
 @strawberry.type(description="A teacher competency tier: 普及层, 深化层, 研发层.")
-class TeacherTier:
+class TeacherTier(Node):
     code: str
     rank: int
     name_zh: str

@@ -181,3 +181,40 @@ def test_the_greedy_choice_and_its_tie_breaks() -> None:
     # a course teaching below the required proficiency closes nothing
     chosen, left = _choose({"C-A": {"credits": 1, "teaches": {"G1": 1}}}, {"G1": 2})
     assert chosen == {} and left == {"G1"}
+
+
+TEACHES = Cypher(
+    "MATCH (co:Course {fw: $fw})-[:TEACHES]->(c:Competency) "
+    "RETURN co.code AS course, collect(c.code) AS teaches"
+)
+COMPETENCY_PREREQUISITES = Cypher(
+    "MATCH (a:Competency {fw: $fw})-[:REQUIRES]->(b:Competency) "
+    "RETURN a.code AS competency, b.code AS prerequisite"
+)
+
+
+async def test_a_real_path_keeps_the_competency_order_or_says_why(
+        store: EmbeddedStore) -> None:
+    await load_seed(store)
+    assert (await learners.record_students(store, [student("S001")], FW)).ok
+    record = await analytics.student_record(store, learners.student_uid(COLLEGE, "S001"))
+    assert record is not None
+    report = await analytics.student_report(store, record)
+    gaps = await analytics.gaps_against(store, record, report.standings)
+    path = await analytics.learning_path(store, record, [g for g in gaps if g.gap > 0],
+                                         report.standings)
+    position = {step.course: i for i, step in enumerate(path.steps)}
+    teaches = {r["course"]: set(r["teaches"]) for r in await store.read(TEACHES, {"fw": FW})}
+    prerequisites: dict[str, set[str]] = {}
+    for row in await store.read(COMPETENCY_PREREQUISITES, {"fw": FW}):
+        prerequisites.setdefault(row["competency"], set()).add(row["prerequisite"])
+    dropped = {(c.course, c.wanted_after) for c in path.conflicts}
+    checked = 0
+    for step in path.steps:
+        needed = set().union(*(prerequisites.get(g, set()) for g in step.closes))
+        for other in position:
+            if other != step.course and teaches[other] & needed:
+                checked += 1
+                assert position[other] < position[step.course] or (
+                    step.course, other) in dropped, (step.course, other)
+    assert checked > 0, "the seed's path should exercise the competency order"

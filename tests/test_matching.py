@@ -100,6 +100,19 @@ async def test_candidates_rank_as_the_rules_say_and_page_without_gaps(
     assert len(everyone) == await matching.candidate_count(store, job, college=None)
 
 
+async def test_a_page_is_one_store_query(store: EmbeddedStore) -> None:
+    await _cohort(store)
+    job = element_uid(FW, JOB)
+    for college in (COLLEGE, None):
+        before = store.round_trips
+        page = await matching.candidates(store, job, college=college, offset=2, limit=3)
+        assert store.round_trips - before == 1 and len(page) == 3
+        assert [c.rank for c in page] == [3, 4, 5]
+    before = store.round_trips
+    assert await matching.job_matches(store, learners.student_uid(COLLEGE, CODES[0]), limit=5)
+    assert store.round_trips - before == 1
+
+
 async def test_scopes_narrow_to_a_class(store: EmbeddedStore) -> None:
     await _cohort(store)
     job = element_uid(FW, JOB)

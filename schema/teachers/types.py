@@ -165,7 +165,7 @@ class StandardProgress:
     item: TeacherStandardItem = strawberry.field(description="The item")
     have: float = strawberry.field(description="Hours or pieces counted")
     need: int = strawberry.field(description="Hours or pieces needed")
-    met: bool = strawberry.field(description="have ≥ need")
+    met: bool = strawberry.field(description="Met: have ≥ need")
     evidence_ids: list[strawberry.ID] = strawberry.field(description="The evidence counted")
 
     @staticmethod

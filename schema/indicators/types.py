@@ -1,10 +1,6 @@
-"""GraphQL for the evaluation side of the framework: the indicator system (评价指标体系),
-sample assessment items, crosswalks to UNESCO's AI competency frameworks, consolidations,
-and the verifiable facts on majors, jobs and certifications.
-
-Root fields live in ``EvaluationQuery`` (merged into the Query in ``schema/__init__.py``).
-Everything here is framework content: readable wherever the framework version is.
-"""
+"""Types of the evaluation side: the indicator system (评价指标体系), sample items,
+crosswalks to UNESCO frameworks, major offerings, job classifications, certification
+profiles."""
 
 from __future__ import annotations
 
@@ -12,81 +8,90 @@ from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
-from strawberry.types import Info
 
-from graph.indicators import EvaluationRepository
 from graph.store import Record
-from schema.context import Context
-from schema.enums import LayerCode, LevelCode, code, of, of_opt, value
-from schema.relay import Connection, build_connection, decode_cursor, page_size
+from schema.enums import LayerCode, LevelCode, of, of_opt, value
 from schema.types import Proficiency
-
-__all__ = ["EvaluationQuery"]
 
 
 @strawberry.enum(description="What a competency is: 知识 knowledge, 技能 skill or 素养 "
                              "professional quality.")
 class CompetencyKind(Enum):
-    KNOWLEDGE = "knowledge"
-    SKILL = "skill"
-    QUALITY = "quality"
+    KNOWLEDGE = strawberry.enum_value(
+        "knowledge", description="知识 knowledge: what one knows and understands")
+    SKILL = strawberry.enum_value("skill", description="技能 skill: what one can do")
+    QUALITY = strawberry.enum_value(
+        "quality", description="素养 professional quality: attitudes, ethics, habits")
 
 
 @strawberry.enum(description="The kind of evidence an observable behaviour is judged on.")
 class EvidenceType(Enum):
-    WRITTEN = "written"
-    PRACTICAL = "practical"
-    PROJECT = "project"
-    PORTFOLIO = "portfolio"
-    CERTIFICATION = "certification"
-    OBSERVATION = "observation"
+    WRITTEN = strawberry.enum_value("written", description="笔试 a written test")
+    PRACTICAL = strawberry.enum_value("practical", description="实操 a practical test")
+    PROJECT = strawberry.enum_value("project", description="项目 a project")
+    PORTFOLIO = strawberry.enum_value("portfolio", description="作品集 a portfolio")
+    CERTIFICATION = strawberry.enum_value(
+        "certification", description="企业认证 an enterprise certification")
+    OBSERVATION = strawberry.enum_value(
+        "observation", description="观察 observation in class or at work")
 
 
 @strawberry.enum(description="The form of a sample assessment item.")
 class ItemKind(Enum):
-    CHOICE = "choice"
-    SHORT_ANSWER = "short-answer"
-    TASK = "task"
-    CASE = "case"
-    PROJECT = "project"
+    CHOICE = strawberry.enum_value("choice", description="选择题 multiple choice")
+    SHORT_ANSWER = strawberry.enum_value("short-answer", description="简答题 short answer")
+    TASK = strawberry.enum_value("task", description="操作任务 a hands-on task")
+    CASE = strawberry.enum_value("case", description="案例分析 a case analysis")
+    PROJECT = strawberry.enum_value("project", description="项目 a project")
 
 
 @strawberry.enum(description="How close a crosswalk link is (SKOS mapping relations).")
 class MatchKind(Enum):
-    EXACT_MATCH = "exactMatch"
-    PARTIAL_MATCH = "partialMatch"
-    RELATED = "related"
+    EXACT_MATCH = strawberry.enum_value(
+        "exactMatch", description="skos:exactMatch — the same competency")
+    PARTIAL_MATCH = strawberry.enum_value(
+        "partialMatch", description="Overlapping in part (skos:closeMatch)")
+    RELATED = strawberry.enum_value("related", description="skos:related — related, not the same")
 
 
 @strawberry.enum(description="International frameworks the seed is crosswalked to.")
 class ExternalScheme(Enum):
-    UNESCO_AI_CFS_2024 = "UNESCO-AI-CFS-2024"
-    UNESCO_AI_CFT_2024 = "UNESCO-AI-CFT-2024"
+    UNESCO_AI_CFS_2024 = strawberry.enum_value(
+        "UNESCO-AI-CFS-2024", description="UNESCO AI competency framework for students (2024)")
+    UNESCO_AI_CFT_2024 = strawberry.enum_value(
+        "UNESCO-AI-CFT-2024", description="UNESCO AI competency framework for teachers (2024)")
 
 
 @strawberry.enum(description="What the side of a crosswalk link in this framework is.")
 class CrosswalkSource(Enum):
-    COMPETENCY = "Competency"
-    TEACHER_TIER = "TeacherTier"
+    COMPETENCY = strawberry.enum_value(
+        "Competency", description="A competency 能力 of this framework")
+    TEACHER_TIER = strawberry.enum_value(
+        "TeacherTier", description="A teacher tier 教师胜任力层级 of this framework")
 
 
 @strawberry.enum(description="A job title as the 国家职业分类大典 sees it: an occupation (职业), "
                              "a work type under one (工种), or a market title.")
 class JobTitleKind(Enum):
-    OCCUPATION = "occupation"
-    WORK_TYPE = "workType"
-    MARKET = "market"
+    OCCUPATION = strawberry.enum_value("occupation", description="职业 an occupation of the 大典")
+    WORK_TYPE = strawberry.enum_value(
+        "workType", description="工种 a work type under an occupation")
+    MARKET = strawberry.enum_value(
+        "market", description="市场岗位 a title used by the market, not in the 大典")
 
 
 @strawberry.enum(description="What a certification is: 1+X certificate, occupational skill-"
                              "level recognition, a vendor's or an industry body's "
                              "certification, or a statutory licence.")
 class CertificationKind(Enum):
-    X_CERTIFICATE = "x-certificate"
-    SKILL_LEVEL = "skill-level"
-    VENDOR = "vendor"
-    INDUSTRY = "industry"
-    LICENCE = "licence"
+    X_CERTIFICATE = strawberry.enum_value(
+        "x-certificate", description="1+X 职业技能等级证书 certificate")
+    SKILL_LEVEL = strawberry.enum_value(
+        "skill-level", description="职业技能等级认定 occupational skill-level recognition")
+    VENDOR = strawberry.enum_value("vendor", description="厂商认证 a vendor's certification")
+    INDUSTRY = strawberry.enum_value(
+        "industry", description="行业认证 an industry body's certification")
+    LICENCE = strawberry.enum_value("licence", description="执业资格 a statutory licence")
 
 
 def _enum(kind: type[Enum], value: Any) -> Any:
@@ -331,152 +336,3 @@ class CertificationProfile:
             issuer_zh=row.get("issuerZh"), kind=_enum(CertificationKind, row.get("kind")),
             verified=bool(row.get("verified")),
             verification_source=row.get("verificationSource"))
-
-
-FwArg = Annotated[strawberry.ID | None, strawberry.argument(
-    description="Framework version id (CODE@VERSION); default: the latest published")]
-
-
-async def _fw(info: Info[Context, Any], framework: str | None) -> str:
-    return str((await info.context.resolve_framework(framework))["uid"])
-
-
-def _repository(info: Info[Context, Any]) -> EvaluationRepository:
-    return EvaluationRepository(info.context.store)
-
-
-@strawberry.type
-class EvaluationQuery:
-    @strawberry.field(description="The indicator system (评价指标体系): the four dimensions with "
-                                  "their indicators and observable behaviours per level.")
-    async def evaluation_dimensions(self, info: Info[Context, Any],
-                                    framework: FwArg = None) -> list[EvaluationDimension]:
-        fw, repository = await _fw(info, framework), _repository(info)
-        behaviours, judged = await repository.behaviours(fw), await repository.judged(fw)
-        by_dimension: dict[str, list[Indicator]] = {}
-        for row in await repository.indicators(fw):
-            by_dimension.setdefault(row["dimension"], []).append(
-                Indicator.of(row, behaviours.get(row["code"], []), judged.get(row["code"], [])))
-        return [EvaluationDimension(
-            code=row["code"], order=int(row.get("order") or 0), name_zh=row["nameZh"],
-            name_en=row["nameEn"], description_zh=row.get("descriptionZh"),
-            description_en=row.get("descriptionEn"), layer_code=of_opt(LayerCode, row.get("layer")),
-            strand_code=row.get("strand"), weight=float(row.get("weight") or 0),
-            source=row.get("source"), indicators=by_dimension.get(row["code"], []))
-            for row in await repository.dimensions(fw)]
-
-    @strawberry.field(description="Sample items of assessments, ordered by code; filter by "
-                                  "competency, level or assessment.")
-    async def sample_items(
-        self, info: Info[Context, Any], framework: FwArg = None,
-        competency: Annotated[str | None, strawberry.argument(
-            description="Only items probing this competency")] = None,
-        level: Annotated[LevelCode | None, strawberry.argument(
-            description="Only items of this level's assessments")] = None,
-        assessment: Annotated[str | None, strawberry.argument(
-            description="Only items of this assessment")] = None,
-        first: Annotated[int | None, strawberry.argument(
-            description="Page size (default 20, at most the server's cap)")] = None,
-        after: Annotated[str | None, strawberry.argument(
-            description="endCursor of the previous page")] = None,
-    ) -> Connection[SampleItem]:
-        fw, repository = await _fw(info, framework), _repository(info)
-        size = page_size(info.context, first)
-        after_code = decode_cursor(after)
-        rows = await repository.sample_items(fw, competency=competency, level=code(level),
-                                             assessment=assessment, after=after_code,
-                                             limit=size + 1)
-
-        async def count() -> int:
-            return await repository.sample_item_count(fw, competency=competency, level=code(level),
-                                                      assessment=assessment)
-
-        return build_connection(rows, size, after_code, SampleItem.of, count)
-
-    @strawberry.field(description="Competencies of UNESCO's AI competency frameworks that the "
-                                  "seed is crosswalked to.")
-    async def external_competencies(
-        self, info: Info[Context, Any], framework: FwArg = None,
-        scheme: Annotated[ExternalScheme | None, strawberry.argument(
-            description="Only this framework")] = None,
-    ) -> list[ExternalCompetency]:
-        rows = await _repository(info).externals(await _fw(info, framework),
-                                                 scheme.value if scheme else None)
-        return [ExternalCompetency.of(row) for row in rows]
-
-    @strawberry.field(description="Typed crosswalk links (exactMatch / partialMatch / related) "
-                                  "from competencies and teacher tiers to UNESCO's frameworks.")
-    async def crosswalk(
-        self, info: Info[Context, Any], framework: FwArg = None,
-        scheme: Annotated[ExternalScheme | None, strawberry.argument(
-            description="Only links into this framework")] = None,
-        from_code: Annotated[str | None, strawberry.argument(
-            name="from", description="Only links from this competency or tier")] = None,
-    ) -> list[CrosswalkLink]:
-        fw, repository = await _fw(info, framework), _repository(info)
-        externals = {row["code"]: ExternalCompetency.of(row)
-                     for row in await repository.externals(fw, None)}
-        rows = await repository.crosswalk(fw, scheme.value if scheme else None, from_code)
-        return [CrosswalkLink(
-            code=row["link"].get("code") or "", from_code=row["fromCode"],
-            from_kind=next((k for k in CrosswalkSource if k.value in row["fromLabels"]), None),
-            match=_enum(MatchKind, row["link"].get("match")),
-            reason_zh=row["link"].get("reasonZh") or "",
-            reason_en=row["link"].get("reasonEn") or "", source=row["link"].get("citation"),
-            external=externals[row["external"]]) for row in rows
-            if row["external"] in externals]
-
-    @strawberry.field(description="Majors level by level: the name at each level, 专业大类 and "
-                                  "catalogue code with its verification.")
-    async def major_offerings(
-        self, info: Info[Context, Any], framework: FwArg = None,
-        major: Annotated[str | None, strawberry.argument(
-            description="Only this major")] = None,
-    ) -> list[MajorOffering]:
-        rows = await _repository(info).offerings(await _fw(info, framework), major)
-        return [MajorOffering.of(row) for row in rows]
-
-    @strawberry.field(description="Requirements that are cited consolidations of the earlier "
-                                  "level's target.")
-    async def consolidations(self, info: Info[Context, Any],
-                             framework: FwArg = None) -> list[Consolidation]:
-        rows = await _repository(info).consolidations(await _fw(info, framework))
-        return [Consolidation(competency_code=row["competency"],
-                              level_code=of(LevelCode, row["level"]),
-                              target=_target(row.get("proficiency")),
-                              reason=row["consolidation"]) for row in rows]
-
-    @strawberry.field(description="Job roles with their 国家职业分类大典 occupation and "
-                                  "whether the code was verified.")
-    async def job_classifications(
-        self, info: Info[Context, Any], framework: FwArg = None,
-        classification: Annotated[JobTitleKind | None, strawberry.argument(
-            description="Only this kind of title")] = None,
-    ) -> list[JobClassification]:
-        rows = await _repository(info).job_roles(
-            await _fw(info, framework), classification.value if classification else None)
-        return [JobClassification.of(row) for row in rows]
-
-    @strawberry.field(description="Enterprise certifications by kind (1+X, skill level, vendor, "
-                                  "industry, licence), verified or not.")
-    async def certification_profiles(
-        self, info: Info[Context, Any], framework: FwArg = None,
-        kind: Annotated[CertificationKind | None, strawberry.argument(
-            description="Only this kind")] = None,
-    ) -> list[CertificationProfile]:
-        rows = await _repository(info).certifications(await _fw(info, framework),
-                                                      kind.value if kind else None)
-        return [CertificationProfile.of(row) for row in rows]
-
-    @strawberry.field(description="Competencies typed 知识 / 技能 / 素养, ordered by code.")
-    async def typed_competencies(
-        self, info: Info[Context, Any], framework: FwArg = None,
-        kind: Annotated[CompetencyKind | None, strawberry.argument(
-            description="Only this kind")] = None,
-        layer: Annotated[LayerCode | None, strawberry.argument(
-            description="Only this layer (GEN, PRO or IND)")] = None,
-    ) -> list[TypedCompetency]:
-        rows = await _repository(info).competencies(
-            await _fw(info, framework), kind=kind.value if kind else None, layer=code(layer),
-            limit=1000)
-        return [TypedCompetency.of(row) for row in rows]
