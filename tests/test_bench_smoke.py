@@ -16,6 +16,7 @@ import pytest
 from bench import Options, Scale, run
 from bench.common import Neo4jTarget
 from bench.generate import generate
+from bench.scaling import table
 from seed import parse_seed
 
 FIGURES = (
@@ -67,6 +68,10 @@ def test_bench_runs_end_to_end_at_toy_scale(tmp_path: Path) -> None:
     saved = json.loads(Path(result["path"]).read_text())
     assert saved["figures"].keys() == figures.keys()
     assert saved["commit"] == result["commit"]
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in table([saved]).splitlines()}
+    assert rows["figure"].endswith("| 200 students |")
+    assert rows["answers differing from their reference"].endswith("| 0 |")
+    assert f"{figures['ingest.results']['value']:,}" in rows["results ingest, rows/s"]
 
 
 @pytest.mark.neo4j
