@@ -74,7 +74,7 @@ def build_schema(*, max_depth: int = 12, max_cost: int = 50_000,
     query = merge_types("Query", tuple(QUERY_PARTS))
     mutation = merge_types("Mutation", tuple(MUTATION_PARTS)) if MUTATION_PARTS else None
     schema = _Schema(query=query, mutation=mutation, extensions=extensions,
-                     scalar_overrides=SCALAR_OVERRIDES)  # type: ignore[arg-type]
+                     scalar_overrides=SCALAR_OVERRIDES)
     describe(schema._schema)
     return schema
 

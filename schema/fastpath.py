@@ -47,6 +47,7 @@ from graph.framework_cache import FrameworkSnapshot
 from graph.ids import element_uid
 from schema.context import Context
 from schema.enums import code as enum_code
+from schema.node import to_global_id
 from schema.relay import build_connection, decode_cursor, page_size
 
 __all__ = ["FastPath", "FastPlan"]
@@ -161,8 +162,15 @@ def _nodes(_target: Any) -> Callable[[_Run, Any, dict[str, Any]], Any]:
     return lambda _run, source, _args: [edge.node for edge in source.edges]
 
 
+def _global_id(_target: Any) -> Callable[[_Run, Any, dict[str, Any]], Any]:
+    """``Node.id`` (a resolver field, so not a plain attribute): Relay clients ask it always."""
+    return lambda _run, source, _args: to_global_id(type(source).__name__, source.node_key())
+
+
 # (type, field) → a maker of the field's resolver, given the field's named type.
 _RESOLVERS: dict[tuple[str, str], Callable[[Any], Callable[[_Run, Any, dict[str, Any]], Any]]] = {
+    ("Competency", "id"): _global_id,
+    ("Requirement", "id"): _global_id,
     ("Competency", "prerequisites"): _edge_list("prerequisites", "allPrerequisites"),
     ("Competency", "dependents"): _edge_list("dependents", "allDependents"),
     ("Competency", "requirements"): _edge_list("requirements"),

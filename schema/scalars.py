@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import strawberry
+from strawberry.types.scalar import ScalarDefinition
 
 __all__ = ["DATETIME", "SCALAR_OVERRIDES", "serialize_datetime"]
 
@@ -27,10 +28,10 @@ def _parse_datetime(value: object) -> dt.datetime:
 
 
 DATETIME = strawberry.scalar(
-    dt.datetime, name="DateTime",
+    name="DateTime",
     description="A date-time in RFC 3339 with its offset (UTC when the record gave none), "
                 "e.g. 2024-12-03T00:00:00+00:00. 日期时间（RFC 3339，含时区偏移）",
     specified_by_url="https://www.rfc-editor.org/rfc/rfc3339",
     serialize=serialize_datetime, parse_value=_parse_datetime)
 
-SCALAR_OVERRIDES: dict[object, object] = {dt.datetime: DATETIME}
+SCALAR_OVERRIDES: dict[object, ScalarDefinition] = {dt.datetime: DATETIME}

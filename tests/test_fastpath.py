@@ -24,9 +24,9 @@ from schema import ANONYMOUS, Context, Principal, Role
 from schema.fastpath import FastPath
 from seed import load_seed
 
-FIELDS = ("__typename code nameZh nameEn descriptionZh descriptionEn source levelCodes "
+FIELDS = ("__typename id code nameZh nameEn descriptionZh descriptionEn source levelCodes "
           "layerCode strandCodes framework")
-REQUIREMENT = ("__typename code levelCode competencyCode descriptorZh descriptorEn source "
+REQUIREMENT = ("__typename id code levelCode competencyCode descriptorZh descriptorEn source "
                "framework target { __typename value nameZh nameEn }")
 SAME: list[tuple[str, Any]] = [
     (PROJECT["a"], {}),
