@@ -229,6 +229,12 @@ async def http_figures(service: Service, generated: Slice, options: Options,
         note=f"service {median(service_cpu):.3f} ms, {name} "
              + (f"{median(engine_cpu):.3f} ms" if engine else "n/a (no engine pid found)")
              + " (medians per loop, from /proc)")
+    figures["gap.http.cpu.service"] = Figure(
+        "  … of which the service (serve + workers)", round(median(service_cpu), 3), "ms",
+        samples=service_cpu)
+    figures["gap.http.cpu.engine"] = Figure(
+        f"  … of which {name}", round(median(engine_cpu), 3) if engine else None, "ms",
+        samples=engine_cpu if engine else [])
     figures["gap.http.cpu.client"] = Figure(
         "CPU per gap request: the load generator", round(median(client_cpu), 3), "ms",
         target="≤ 0.3 ms", meets=median(client_cpu) <= 0.3, samples=client_cpu)

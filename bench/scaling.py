@@ -51,6 +51,9 @@ def _value(figures: dict[str, Any], key: str) -> float | None:
     if not part:
         value = figure.get("value")
         return None if value is None else float(value)
+    split = figures.get(f"{name}.{part}", {}).get("value")  # since the figures of each part
+    if split is not None:
+        return float(split)
     found = _SPLIT.search(figure.get("note", ""))
     return float(found[part]) if found else None
 

@@ -25,7 +25,8 @@ FIGURES = (
     "gap.store.p95", "cohort.college", "cohort.all", "prerequisites.transitive.p50",
     "prerequisites.transitive.found", "roundTrips.nested", "service.start", "gap.http.p50",
     "gap.http.p95", "gap.http.rps", "gap.http.failures", "gap.http.cpu",
-    "gap.http.cpu.client", "gap.http.identical", "floor.http.p50", "floor.http.rps",
+    "gap.http.cpu.client", "gap.http.cpu.service", "gap.http.cpu.engine",
+    "gap.http.identical", "floor.http.p50", "floor.http.rps",
     "floor.http.cpu", "floor.http.failures", "gap.http.cpu.ratio",
     "cohort.college.http", "rss.service", "rss.falkordb",
 )
