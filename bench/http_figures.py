@@ -245,14 +245,15 @@ async def http_figures(service: Service, generated: Slice, options: Options,
     figures.update(await _floor_figures(service, reference_bodies, references, options, log,
                                         median(service_cpu), median(engine_cpu)))
 
-    cohort = []
+    cohort, cohort_failed = [], 0
     for _ in range(options.repeats):
         load = await _http_load(
             service, [_gap_body({"college": generated.colleges[0]}, COHORT_QUERY)], 1)
         cohort.append(load.latencies[0])
-        failed += load.failures
-    figures["cohort.college.http"] = Figure("cohort of one college over HTTP", median(cohort),
-                                            "s", samples=cohort)
+        cohort_failed += load.failures
+    figures["cohort.college.http"] = Figure(
+        "cohort of one college over HTTP", median(cohort), "s", samples=cohort,
+        note=f"{cohort_failed} failed or empty answer(s)" if cohort_failed else None)
 
     workers = service.service_pids()
     figures["rss.service"] = Figure(
