@@ -20,7 +20,8 @@ import hiredis
 
 from graph.errors import StoreUnavailable
 
-__all__ = ["ReplyError", "UnknownPropertyKey", "WirePool", "decode_rows", "encode_command"]
+__all__ = [
+    "ReplyError", "UnknownPropertyKey", "WirePool", "decode_rows", "encode_command", "is_loading"]
 
 ReplyError = hiredis.ReplyError
 
@@ -93,6 +94,12 @@ def decode_rows(reply: list[Any], keys: Sequence[str]) -> list[dict[str, Any]]:
     return records
 
 
+def is_loading(reply: ReplyError) -> bool:
+    """The engine answers ``LOADING`` to every command while it replays its append-only log
+    after a restart: the store is not there yet, which is not a fault of the query."""
+    return str(reply).startswith("LOADING")
+
+
 class _Connection:
     __slots__ = ("parser", "reader", "writer")
 
@@ -127,8 +134,9 @@ class WirePool:
         self._idle: collections.deque[_Connection] = collections.deque()
 
     async def call(self, args: Sequence[str | int | bytes]) -> Any:
-        """Send one command; an error reply is returned (a ``ReplyError``), not raised, and a
-        lost or unreachable engine raises ``StoreUnavailable``."""
+        """Send one command; an error reply is returned (a ``ReplyError``), not raised; a
+        lost or unreachable engine, or one still loading after a restart, raises
+        ``StoreUnavailable``."""
         payload = encode_command(args)
         try:
             await asyncio.wait_for(self._slots.acquire(), self._wait)
@@ -139,7 +147,6 @@ class WirePool:
             connection = self._idle.pop() if self._idle else await self._open()
             reply = await connection.call(payload)
             self._idle.append(connection)
-            return reply
         except BaseException as exc:
             if connection is not None:
                 connection.close()
@@ -148,6 +155,9 @@ class WirePool:
             raise
         finally:
             self._slots.release()
+        if isinstance(reply, ReplyError) and is_loading(reply):
+            raise StoreUnavailable("embedded store is loading its data (restarted)")
+        return reply
 
     async def _open(self) -> _Connection:
         reader, writer = await asyncio.open_unix_connection(self._path, limit=1 << 20)
