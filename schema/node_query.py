@@ -13,6 +13,7 @@ from graph.store import Record
 from schema.context import Context
 from schema.errors import ApiError
 from schema.node import Node, from_global_id
+from schema.programs import Program, TeacherTier
 from schema.types import (
     Assessment,
     Certification,
@@ -23,10 +24,8 @@ from schema.types import (
     Layer,
     Level,
     Major,
-    Program,
     Requirement,
     Strand,
-    TeacherTier,
 )
 
 __all__ = ["MAX_IDS", "NodeQuery"]

@@ -14,6 +14,7 @@ from graph.store import Record
 from schema.context import Context
 from schema.enums import LayerCode, LevelCode, code, value
 from schema.errors import ApiError
+from schema.programs import Program, TeacherTier
 from schema.relay import Connection, build_connection, decode_cursor, page_size
 from schema.types import (
     Assessment,
@@ -27,10 +28,8 @@ from schema.types import (
     Layer,
     Level,
     Major,
-    Program,
     Requirement,
     Strand,
-    TeacherTier,
 )
 
 __all__ = ["FrameworkQuery"]

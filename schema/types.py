@@ -1,5 +1,6 @@
 """GraphQL object types of the framework's elements: content in Chinese first, English beside
-it (the reference types they point at: ``schema.reference``, re-exported here).
+it (the reference types they point at: ``schema.reference``, re-exported here; programs and
+teacher tiers: ``schema.programs``).
 
 Each type is built from a store record; nested fields go through the request's DataLoaders,
 so asking for the prerequisites of 50 competencies is one store query, not 50.
@@ -35,23 +36,8 @@ from schema.reference import (
 )
 
 __all__ = [
-    "Assessment",
-    "Certification",
-    "College",
-    "Competency",
-    "Course",
-    "Framework",
-    "Industry",
-    "JobRole",
-    "Layer",
-    "Level",
-    "Major",
-    "Proficiency",
-    "Program",
-    "Requirement",
-    "Strand",
-    "TeacherTier",
-    "when",
+    "Assessment", "Certification", "College", "Competency", "Course", "Framework", "Industry",
+    "JobRole", "Layer", "Level", "Major", "Proficiency", "Requirement", "Strand", "when",
 ]
 
 @strawberry.type(description="A major 专业, offered at one or more levels.")
@@ -404,66 +390,3 @@ class JobRole(Node):
         return [CompetencyNeed(competency=Competency.of(r["node"]), proficiency=_prof(r),
                                essential=bool(r["essential"]))
                 for r in await _edges(info, "jobRoleNeeds", self._uid)]
-
-
-@strawberry.type(description="A course of a program: its semester, and whether required.")
-class ProgramCourse:
-    course: Course
-    semester: int
-    required: bool
-
-
-@strawberry.type(description="A college's 人才培养方案 for a major at a level.")
-class Program(Node):
-    code: str
-    name_zh: str
-    name_en: str
-    level_code: LevelCode
-    major_code: str
-    college_code: str = strawberry.field(description="The college 院校 whose program it is")
-    source: str | None
-    framework: strawberry.ID = strawberry.field(description=FRAMEWORK_ID)
-    _uid: strawberry.Private[str]
-
-    @staticmethod
-    def of(row: Record) -> Program:
-        return Program(code=row["code"], name_zh=row["nameZh"], name_en=row["nameEn"],
-                       level_code=of(LevelCode, row["level"]), major_code=row["major"],
-                       college_code=row["college"], source=row.get("source"),
-                       framework=row["fw"], _uid=row["uid"])
-
-    @strawberry.field
-    async def major(self, info: Info[Context, Any]) -> Major | None:
-        row = await _node(info, "Major", self.framework, self.major_code)
-        return Major.of(row) if row else None
-
-    @strawberry.field
-    async def courses(self, info: Info[Context, Any]) -> list[ProgramCourse]:
-        return [ProgramCourse(course=Course.of(r["node"]), semester=int(r["semester"]),
-                              required=bool(r["required"]))
-                for r in await _edges(info, "programCourses", self._uid)]
-
-
-@strawberry.type(description="A teacher competency tier: 普及层, 深化层, 研发层.")
-class TeacherTier(Node):
-    code: str
-    rank: int
-    name_zh: str
-    name_en: str
-    description_zh: str | None
-    description_en: str | None
-    source: str | None
-    framework: strawberry.ID = strawberry.field(description=FRAMEWORK_ID)
-    _uid: strawberry.Private[str]
-
-    @staticmethod
-    def of(row: Record) -> TeacherTier:
-        return TeacherTier(code=row["code"], rank=int(row["rank"]), name_zh=row["nameZh"],
-                           name_en=row["nameEn"], description_zh=row.get("descriptionZh"),
-                           description_en=row.get("descriptionEn"), source=row.get("source"),
-                           framework=row["fw"], _uid=row["uid"])
-
-    @strawberry.field
-    async def competencies(self, info: Info[Context, Any]) -> list[Competency]:
-        return [Competency.of(r["node"])
-                for r in await _edges(info, "teacherTierCompetencies", self._uid)]

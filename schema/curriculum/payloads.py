@@ -18,6 +18,7 @@ from schema.curriculum.inputs import (
     _context,
 )
 from schema.errors import UserError
+from schema.programs import Program
 from schema.types import (
     Assessment,
     Competency,
@@ -25,7 +26,6 @@ from schema.types import (
     Framework,
     JobRole,
     Major,
-    Program,
 )
 
 

@@ -26,10 +26,8 @@ from schema.curriculum.reports import (
 )
 from schema.errors import ApiError
 from schema.permissions import CanEditFrameworks
+from schema.programs import Program
 from schema.relay import Connection, build_connection, decode_cursor, page_size
-from schema.types import (
-    Program,
-)
 
 
 @strawberry.type

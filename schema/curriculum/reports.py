@@ -22,9 +22,9 @@ from schema.enums import (
     RoleName,
     of,
 )
+from schema.programs import Program
 from schema.types import (
     Proficiency,
-    Program,
 )
 
 

@@ -40,7 +40,7 @@ from schema.learners.standing import (
     PathStep,
     _context,
 )
-from schema.types import Program
+from schema.programs import Program
 
 
 @strawberry.type(description="A student: pseudonymous code; no names or ID numbers are kept.")

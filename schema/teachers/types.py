@@ -19,7 +19,8 @@ from schema.batches import Info
 from schema.context import Context
 from schema.enums import LayerCode
 from schema.errors import ApiError
-from schema.types import Course, TeacherTier
+from schema.programs import TeacherTier
+from schema.types import Course
 
 __all__ = [
     "CollegeTeachingReport", "CourseCoverageStatus", "CourseTeachingCoverage",
