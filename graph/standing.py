@@ -11,6 +11,7 @@ A student costs one store query: attainment and targets are maintained on write.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from typing import Any
 
 from graph.cypher import Cypher
 from graph.ids import LEVEL_ORDER
-from graph.scope import decode_scope
+from graph.scope import ProgramScope, decode_scope
 from graph.store import GraphStore, Record
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
 DIMENSIONS = ("GEN", "PRO", "IND", "ETH")
 LAYERS = ("GEN", "PRO", "IND")
 PLACES = (*LEVEL_ORDER, "NONE")  # where a layer places a student, in the stored counts' order
+_DESCENDING = tuple(reversed(LEVEL_ORDER))
 
 STUDENT = Cypher(
     "MATCH (s:Student {uid: $student}) "
@@ -124,25 +126,88 @@ class StudentReport:
     placement: dict[str, str | None]
 
 
+@dataclass(frozen=True, slots=True)
+class _Blank:
+    """A program scope's report with nothing attained: every in-scope competency's
+    ``Standing`` (frozen, so shared by the requests), in code order, and the scope."""
+
+    standings: tuple[Standing, ...]
+    index: Mapping[str, int]
+    scope: ProgramScope
+
+
+@functools.lru_cache(maxsize=1024)
+def _blank(scope_text: str | None) -> _Blank:
+    scope = decode_scope(scope_text)
+    standings = sorted((Standing(item.uid, item.code, item.layer, item.eth, item.required, 0,
+                                 True, None, None, None, item.levels) for item in scope.items),
+                       key=_code)
+    return _Blank(tuple(standings), {s.uid: i for i, s in enumerate(standings)}, scope)
+
+
+def _code(standing: Standing) -> str:
+    return standing.code
+
+
+def _standings(blank: _Blank, attained: Iterable[Sequence[Any]]
+               ) -> tuple[list[Standing], list[Standing]]:
+    """All standings in code order, and the in-scope ones with something attained."""
+    have = {row[0]: row for row in attained if row[0] is not None}
+    standings = list(blank.standings)
+    touched, outside = [], []
+    for uid, row in have.items():
+        i = blank.index.get(uid)
+        if i is None:
+            _, code, layer, eth, value, kind, evidence, at = row
+            outside.append(Standing(uid, code, layer, bool(eth), 0, int(value or 0), False,
+                                    kind, evidence, at, {}))
+        else:
+            item = blank.standings[i]
+            standings[i] = now = Standing(item.uid, item.code, item.layer, item.eth,
+                                          item.required, int(row[4] or 0), True, row[5],
+                                          row[6], row[7], item.level_requirements)
+            touched.append(now)
+    if outside:
+        standings.extend(outside)
+        standings.sort(key=_code)
+    return standings, touched
+
+
 def standings_of(scope_text: str | None, attained: Iterable[Sequence[Any]]) -> list[Standing]:
     """Every in-scope competency with what the student attained of it, and the attained
     competencies outside the scope (required 0), in code order."""
-    have = {row[0]: row for row in attained if row[0] is not None}
-    standings = []
-    for item in decode_scope(scope_text).items:
-        row = have.pop(item.uid, None)
-        if row is None:
-            standings.append(Standing(item.uid, item.code, item.layer, item.eth, item.required,
-                                      0, True, None, None, None, item.levels))
-        else:
-            standings.append(Standing(item.uid, item.code, item.layer, item.eth, item.required,
-                                      int(row[4] or 0), True, row[5], row[6], row[7],
-                                      item.levels))
-    for uid, code, layer, eth, value, kind, evidence, at in have.values():
-        standings.append(Standing(uid, code, layer, bool(eth), 0, int(value or 0), False, kind,
-                                  evidence, at, {}))
-    standings.sort(key=lambda s: s.code)
-    return standings
+    return _standings(_blank(scope_text), attained)[0]
+
+
+def _scoped_figures(scope: ProgramScope, touched: Iterable[Standing]
+                    ) -> tuple[list[DimensionReadiness], dict[str, str | None]]:
+    """``readiness`` and ``placement`` of the scope's standings when only ``touched`` have
+    something attained: the scope's totals are precomputed (``graph.scope``), so the work is
+    the student's evidence, not the ~90 competencies in scope (a property test holds the
+    two equal)."""
+    attained: dict[str, int] = {}
+    met = dict(scope.met_by_nothing)
+    for item in touched:
+        if item.required > 0 and item.attained > 0:
+            part = min(item.attained, item.required)
+            attained[item.layer] = attained.get(item.layer, 0) + part
+            if item.eth:
+                attained["ETH"] = attained.get("ETH", 0) + part
+        for level, needed in item.level_requirements.items():
+            if 0 < needed <= item.attained:
+                met[(item.layer, level)] = met.get((item.layer, level), 0) + 1
+    total = scope.required_total
+    ready = [DimensionReadiness(d, total[d], attained.get(d, 0)) for d in DIMENSIONS
+             if total.get(d, 0) > 0]
+    placed: dict[str, str | None] = {}
+    for layer in LAYERS:
+        placed[layer] = None
+        for level in _DESCENDING:
+            asked = scope.asked.get((layer, level), 0)
+            if asked and met.get((layer, level), 0) == asked:
+                placed[layer] = level
+                break
+    return ready, placed
 
 
 def readiness(standings: Iterable[Standing]) -> list[DimensionReadiness]:
@@ -192,8 +257,12 @@ async def student_with_standing(store: GraphStore, student: str) -> Record | Non
 
 def report_of(student: Record, standing: Record | None) -> StudentReport:
     """The report from a STUDENT_STANDING (or STUDENT_WITH_STANDING) row."""
-    standings = standings_of(standing["scope"], standing["attained"]) if standing else []
-    return StudentReport(student, standings, readiness(standings), placement(standings))
+    if not standing:
+        return StudentReport(student, [], readiness([]), placement([]))
+    blank = _blank(standing["scope"])
+    standings, touched = _standings(blank, standing["attained"])
+    ready, placed = _scoped_figures(blank.scope, touched)
+    return StudentReport(student, standings, ready, placed)
 
 
 async def student_evidence(store: GraphStore, student: str) -> list[Record]:
