@@ -1,12 +1,13 @@
 """Per-request context: the caller, the store's repositories and fresh DataLoaders.
 
 Loaders are built per request so a cached answer never leaks between callers, and each
-field level of a nested query costs one store round trip.
+field level of a nested query costs one store round trip. Each is built on first use: most
+requests (a student report, a cached framework page) use none of the ~30.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,27 @@ class Limits:
     default_page_size: int = 20
 
 
+_NODE_LABELS, _EDGES = frozenset(NODE_LABELS), frozenset(EDGES)
+
+
+class _Loaders(dict[str, Any]):
+    """DataLoaders by name, each built when first asked for (``values()``: the built ones,
+    all a mutation has to clear)."""
+
+    __slots__ = ("_make", "_names")
+
+    def __init__(self, names: frozenset[str], make: Callable[[str], Any]) -> None:
+        super().__init__()
+        self._names = names
+        self._make = make
+
+    def __missing__(self, name: str) -> Any:
+        if name not in self._names:
+            raise KeyError(name)
+        loader = self[name] = DataLoader(load_fn=self._make(name))
+        return loader
+
+
 class Context:
     """What every resolver gets as ``info.context``."""
 
@@ -43,12 +65,10 @@ class Context:
         self.request = request
         # Frozen versions this request resolves are read from the process's cache.
         self.framework = CachingFrameworkRepository(store, cache or shared_cache(store))
-        self.nodes: dict[str, DataLoader[str, Record | None]] = {
-            label: DataLoader(load_fn=self._node_loader(label)) for label in NODE_LABELS
-        }
-        self.edges: dict[str, DataLoader[str, list[Record]]] = {
-            name: DataLoader(load_fn=self._edge_loader(name)) for name in EDGES
-        }
+        self.nodes: dict[str, DataLoader[str, Record | None]] = _Loaders(
+            _NODE_LABELS, self._node_loader)
+        self.edges: dict[str, DataLoader[str, list[Record]]] = _Loaders(
+            _EDGES, self._edge_loader)
         self._globals: dict[str, list[Record]] = {}
         self._frameworks: dict[str | None, Record] = {}
 

@@ -1,9 +1,10 @@
 """The fast path gives graphql-core's answers, byte for byte, or declines.
 
-Every document runs both ways against the seeded store: through ``schema.fastpath`` (what
-the HTTP view serves) and through ``graphql.execute`` (the resolvers); the JSON texts, key
-order included, must be equal. Documents the fast path does not take, and requests it
-gives up on, must come back as ``None`` so graphql-core answers them.
+Every document runs both ways against the seeded store (the demo's, for student reports):
+through ``schema.fastpath`` (what the HTTP view serves) and through ``graphql.execute`` (the
+resolvers); the JSON texts, key order included, must be equal. Documents the fast path does
+not take, and requests it gives up on, must come back as ``None`` so graphql-core answers
+them.
 """
 
 from __future__ import annotations
@@ -12,9 +13,13 @@ import itertools
 import json
 from typing import Any
 
+import httpx
 import pytest
 from graphql import ExecutionResult, OperationDefinitionNode, execute, parse, validate
+from starlette.applications import Starlette
+from starlette.routing import Route
 
+from bench.http_figures import GAP_QUERY
 from bench.peer.queries import PROJECT
 from graph.editing import Actor
 from graph.embedded import EmbeddedStore
@@ -22,7 +27,9 @@ from graph.framework_cache import FrameworkCache
 from graph.versions import create_version
 from schema import ANONYMOUS, Context, Principal, Role
 from schema.fastpath import FastPath
+from schema.limits import QueryLimits
 from seed import load_seed
+from service.graphql_http import GraphQLView, HttpLimits
 
 FIELDS = ("__typename id code nameZh nameEn descriptionZh descriptionEn source levelCodes "
           "layerCode strandCodes framework")
@@ -164,3 +171,113 @@ async def test_drafts_go_to_graphql_core(schema: Any, store: EmbeddedStore) -> N
             assert fast is not None and _text(fast.data) == _text(slow.data)
         else:
             assert fast is None
+
+
+# Student reports: the demo's students (service/demo.py), with results and certificates.
+ADMIN = Principal(Role.ADMIN, "admin")
+GZ = Principal(Role.COLLEGE, "office-gz", "COL-DEMO-GZ")
+BK = Principal(Role.COLLEGE, "office-bk", "COL-DEMO-BK")
+STANDING = "competencyCode layerCode required attained gap evidence { __typename kind code at }"
+REPORT = (f"code college classLabel enrolledOn framework levelCode programCode "
+          f"standing {{ {STANDING} }} "
+          "readiness { __typename dimension nameZh nameEn required attained ratio } "
+          "placement { layerCode levelCode } "
+          "gaps { target totalGap items { competencyCode gap } readiness { dimension ratio } }")
+STUDENT_SAME: list[tuple[str, dict[str, Any], Principal]] = [
+    (GAP_QUERY, {"code": "S00001", "college": "COL-DEMO-GZ"}, ADMIN),
+    (PROJECT["c"], {"code": "S00002"}, GZ),  # a college token: its own college by default
+    (f"{{ student(code: \"S00003\", college: \"COL-DEMO-GZ\") {{ {REPORT} }} }}", {}, GZ),
+    ("query($g: Boolean!, $l: LayerCode) { s: student(code: \"S00004\") { "
+     f"all: standing {{ competencyCode }} gaps: standing(onlyGaps: $g, layer: $l) {{ {STANDING} "
+     "} pro: standing(layer: PRO, onlyGaps: false) { competencyCode gap } } "
+     "t: student(code: \"S00005\", college: \"COL-DEMO-GZ\") { code placement { levelCode } } }",
+     {"g": True, "l": "GEN"}, GZ),
+    ("query($code: String!) { student(code: $code, college: \"COL-DEMO-BK\") "
+     f"{{ {REPORT} }} }}", {"code": "S00001"}, BK),
+    (PROJECT["c"], {"code": "NOBODY-9", "college": "COL-DEMO-GZ"}, ADMIN),  # null, no error
+]
+STUDENT_GIVEN_UP: list[tuple[str, dict[str, Any], Principal, str]] = [
+    (GAP_QUERY, {"code": "S00001", "college": "COL-DEMO-GZ"}, BK, "FORBIDDEN"),
+    (GAP_QUERY, {"code": "S00001", "college": "COL-DEMO-GZ"}, ANONYMOUS, "FORBIDDEN"),
+    (GAP_QUERY, {"code": "S00001", "college": "COL-DEMO-GZ"},
+     Principal(Role.DESIGNER, "d-1"), "FORBIDDEN"),
+    (GAP_QUERY, {"code": "S00001"}, ADMIN, "COLLEGE_REQUIRED"),
+    ("{ student(code: \"S00001\") { gaps(target: {level: GZ, program: \"P-AI-GZ\"}) "
+     "{ target } } }", {}, GZ, "ONE_TARGET"),  # raised in a called resolver
+]
+STUDENT_DECLINED = [  # fields that need a DataLoader or a store read of their own
+    "{ student(code: \"S1\") { program { code } } }",
+    "{ student(code: \"S1\") { standing { competency { code } } } }",
+    "{ student(code: \"S1\") { placement { layer { code } } } }",
+    "{ student(code: \"S1\") { learningPath { totalCredits } } }",
+    "{ student(code: \"S1\") { evidence { code } } }",
+    "{ students { totalCount } }",
+]
+
+
+async def test_student_reports_give_graphql_cores_answers(schema: Any,
+                                                          demo_store: EmbeddedStore) -> None:
+    answered: list[Any] = []
+    for text, variables, principal in STUDENT_SAME:
+        fast, slow = await _both(schema, demo_store, text, variables, principal)
+        assert slow.errors is None, (text, slow.errors)
+        assert fast is not None, text
+        assert fast.errors is None
+        assert _text(fast.data) == _text(slow.data), text
+        answered.append(fast.data)
+    gap = answered[0]["student"]  # not an empty answer compared with itself
+    assert gap["standing"] and all(item["gap"] > 0 for item in gap["standing"])
+    assert {r["dimension"] for r in gap["readiness"]} == {"GEN", "PRO", "IND", "ETH"}
+    full = answered[2]["student"]
+    assert any(s["evidence"] for s in full["standing"])
+    assert any(s["evidence"] is None for s in full["standing"])
+    assert full["gaps"]["target"] == "program:P-AI-GZ" and full["gaps"]["items"]
+    gen_gaps = answered[3]["s"]["gaps"]
+    assert gen_gaps and all(s["layerCode"] == "GEN" and s["gap"] > 0 for s in gen_gaps)
+    assert len(answered[3]["s"]["all"]) > len(answered[3]["s"]["pro"]) > 0
+    assert answered[4]["student"]["college"] == "COL-DEMO-BK"
+    assert answered[5] == {"student": None}
+
+
+async def test_student_refusals_and_waiting_fields_go_to_graphql_core(
+        schema: Any, demo_store: EmbeddedStore) -> None:
+    for text, variables, principal, code in STUDENT_GIVEN_UP:
+        fast, slow = await _both(schema, demo_store, text, variables, principal)
+        assert fast is None, (text, principal)
+        assert slow.errors and slow.errors[0].extensions, slow.errors
+        assert slow.errors[0].extensions["code"] == code, slow.errors
+    # a gap target is read from the store: the fast path gives up, graphql-core answers
+    target = ("{ student(code: \"S00001\") { code gaps(target: {jobRole: \"JOB-IT-01\"}) "
+              "{ target totalGap } } }")
+    fast, slow = await _both(schema, demo_store, target, {}, GZ)
+    assert fast is None
+    assert slow.errors is None and slow.data is not None
+    assert slow.data["student"]["gaps"]["target"] == "jobRole:JOB-IT-01"
+
+
+@pytest.mark.parametrize("text", STUDENT_DECLINED)
+def test_what_the_fast_path_declines_of_students(schema: Any, text: str) -> None:
+    document = parse(text)
+    assert FastPath(schema._schema).plan(document, _operation(document)) is None
+
+
+async def test_the_view_answers_the_gap_query_on_the_fast_path(
+        schema: Any, demo_store: EmbeddedStore) -> None:
+    paths: list[str] = []
+    cache = FrameworkCache()
+    view = GraphQLView(schema._schema, limits=QueryLimits(), http=HttpLimits(),
+                       context=lambda _request: Context(demo_store, ADMIN, cache=cache),
+                       executor_class=schema.execution_context_class,
+                       fast_path=FastPath(schema._schema), on_execution=paths.append)
+    app = Starlette(routes=[Route("/graphql", view.__call__, methods=["POST"])])
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        answers = [await client.post("/graphql", json={"query": text, "variables": variables})
+                   for text, variables in [
+                       (GAP_QUERY, {"code": "S00001", "college": "COL-DEMO-GZ"}),
+                       (PROJECT["c"], {"code": "S00002", "college": "COL-DEMO-GZ"}),
+                       (GAP_QUERY, {"code": "S00001"})]]
+    assert paths == ["fast", "fast", "gave_up"]
+    assert answers[0].json()["data"]["student"]["standing"]
+    assert answers[1].json()["data"]["student"]["code"] == "S00002"
+    assert answers[2].json()["errors"][0]["extensions"]["code"] == "COLLEGE_REQUIRED"
