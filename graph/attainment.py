@@ -29,28 +29,31 @@ from graph.evidence import DEFAULT_CERTIFICATION_CAP, counted_proficiency
 from graph.ids import LEVEL_ORDER
 from graph.scope import ProgramScope, decode_scope
 from graph.standing import DIMENSIONS, LAYERS, PLACES
-from graph.store import GraphStore, Record
+from graph.store import GraphStore
 
-__all__ = ["apply_evidence", "best_evidence", "group_key", "groups_of", "recompute_attainment",
-           "refresh_groups", "refresh_programs", "refresh_summaries", "summarise_group"]
+__all__ = ["apply_evidence", "best_evidence", "group_key", "groups_of", "raise_attainment",
+           "recompute_attainment", "refresh_groups", "refresh_programs", "refresh_summaries",
+           "summarise_group"]
 
 MAX_BATCH = 10_000
 
 # Compare-and-set: the candidate wins on a higher proficiency, then earlier evidence, then
 # the smaller code, so the outcome does not depend on the order evidence arrives in.
+# A row is a list, [student uid, competency uid, proficiency, at, kind, code] (best_evidence):
+# ~1M of them per province import, and a list is a third of a map's text to encode and parse.
 RAISE_ATTAINMENT = Cypher(
     "UNWIND $rows AS row "
-    "MATCH (s:Student {uid: row.student}) "
-    "MATCH (c:Competency {uid: row.competency}) "
+    "MATCH (s:Student {uid: row[0]}) "
+    "MATCH (c:Competency {uid: row[1]}) "
     "MERGE (s)-[a:STANDS]->(c) "
     "ON CREATE SET a.attained = 0 "
-    "WITH a, row, (row.proficiency > a.attained OR (row.proficiency = a.attained AND ("
-    "a.evidenceAt IS NULL OR row.at < a.evidenceAt OR (row.at = a.evidenceAt AND ("
-    "row.kind + row.code) < (a.evidenceKind + a.evidenceCode))))) AS better "
-    "SET a.attained = CASE WHEN better THEN row.proficiency ELSE a.attained END, "
-    "a.evidenceKind = CASE WHEN better THEN row.kind ELSE a.evidenceKind END, "
-    "a.evidenceCode = CASE WHEN better THEN row.code ELSE a.evidenceCode END, "
-    "a.evidenceAt = CASE WHEN better THEN row.at ELSE a.evidenceAt END "
+    "WITH a, row, (row[2] > a.attained OR (row[2] = a.attained AND ("
+    "a.evidenceAt IS NULL OR row[3] < a.evidenceAt OR (row[3] = a.evidenceAt AND ("
+    "row[4] + row[5]) < (a.evidenceKind + a.evidenceCode))))) AS better "
+    "SET a.attained = CASE WHEN better THEN row[2] ELSE a.attained END, "
+    "a.evidenceKind = CASE WHEN better THEN row[4] ELSE a.evidenceKind END, "
+    "a.evidenceCode = CASE WHEN better THEN row[5] ELSE a.evidenceCode END, "
+    "a.evidenceAt = CASE WHEN better THEN row[3] ELSE a.evidenceAt END "
     "RETURN count(a) AS touched"
 )
 RESET_ATTAINMENT = Cypher(
@@ -83,7 +86,7 @@ def _better(candidate: tuple[int, str, str, str], current: tuple[int, str, str, 
 
 
 def best_evidence(candidates: Iterable[Mapping[str, Any]],
-                  certification_cap: int = DEFAULT_CERTIFICATION_CAP) -> list[dict[str, Any]]:
+                  certification_cap: int = DEFAULT_CERTIFICATION_CAP) -> list[list[Any]]:
     """The best candidate per (student, competency), as RAISE_ATTAINMENT rows; each counts
     for what the evidence rules let it (a certification up to the cap)."""
     best: dict[tuple[str, str], tuple[int, str, str, str]] = {}
@@ -94,29 +97,27 @@ def best_evidence(candidates: Iterable[Mapping[str, Any]],
         value = (counted, str(row["at"]), str(row["kind"]), str(row["code"]))
         if key not in best or _better(value, best[key]):
             best[key] = value
-    return [{"student": s, "competency": c, "proficiency": p, "at": at, "kind": kind,
-             "code": code} for (s, c), (p, at, kind, code) in best.items()]
+    return [[s, c, p, at, kind, code] for (s, c), (p, at, kind, code) in best.items()]
 
 
-async def _raise(store: GraphStore, candidates: list[dict[str, Any]],
-                 certification_cap: int) -> None:
-    rows = best_evidence(candidates, certification_cap)
+async def raise_attainment(store: GraphStore, rows: Sequence[Sequence[Any]]) -> None:
+    """Write ``best_evidence`` rows: each raises its STANDS edge where it is better."""
     for start in range(0, len(rows), MAX_BATCH):
-        await store.write(RAISE_ATTAINMENT, {"rows": rows[start:start + MAX_BATCH]})
+        await store.write(RAISE_ATTAINMENT, {"rows": list(rows[start:start + MAX_BATCH])})
 
 
-async def apply_evidence(store: GraphStore, candidates: list[dict[str, Any]],
-                          written: Sequence[Record], defer_summaries: bool,
+async def apply_evidence(store: GraphStore, raises: Sequence[Sequence[Any]],
+                          changed: Iterable[str], defer_summaries: bool,
                           certification_cap: int = DEFAULT_CERTIFICATION_CAP) -> None:
-    """After evidence is stored: raise attainment with the new candidates, re-derive it for
-    students whose earlier evidence was changed (a correction can lower it), then refresh
-    the summaries and cohort tallies of every student the batch touched."""
-    changed = sorted({r["student"] for r in written
-                      if r["before"] is not None and r["before"] != r["now"]})
-    await _raise(store, candidates, certification_cap)
-    await recompute_attainment(store, changed, certification_cap=certification_cap)
+    """After evidence is stored: raise attainment with the batch's best new evidence
+    (``best_evidence`` rows), re-derive it for the ``changed`` students, whose earlier
+    evidence a correction changed (it can lower it), then refresh the cohort figures of
+    every student the batch touched."""
+    corrected = sorted(set(changed))
+    await raise_attainment(store, raises)
+    await recompute_attainment(store, corrected, certification_cap=certification_cap)
     if not defer_summaries:
-        await refresh_summaries(store, [row["student"] for row in candidates] + changed)
+        await refresh_summaries(store, [row[0] for row in raises] + corrected)
 
 
 async def recompute_attainment(store: GraphStore, students: Sequence[str], *,
@@ -126,7 +127,7 @@ async def recompute_attainment(store: GraphStore, students: Sequence[str], *,
         return
     await store.write(RESET_ATTAINMENT, {"students": list(students)})
     evidence = await store.read(PASSED_EVIDENCE_OF_STUDENTS, {"students": list(students)})
-    await _raise(store, evidence, certification_cap)
+    await raise_attainment(store, best_evidence(evidence, certification_cap))
 
 
 # The students' groups: where each is now and where it was last counted.
@@ -147,16 +148,19 @@ PROGRAM_SCOPES = Cypher(
     "RETURN pid AS program, p.scope AS scope, p.college AS college"
 )
 # A group's members with their attainment, and the group's revision, read in one query so
-# the revision dates the snapshot the rebuild is computed from.
+# the revision dates the snapshot the rebuild is computed from. Attainment comes as two flat
+# lists (competency uids, attained levels) rather than a list of pairs: a province's refresh
+# reads ~1M of them, and decoding a pair per edge was most of the refresh's time.
 GROUP_MEMBERS = Cypher(
     "UNWIND $groups AS g "
     "OPTIONAL MATCH (k:Cohort {key: g.key}) "
     "WITH g, coalesce(k.rev, 0) AS rev "
     "OPTIONAL MATCH (s:Student {groupKey: g.key}) "
     "OPTIONAL MATCH (s)-[a:STANDS]->(c:Competency) "
-    "WITH g.key AS key, rev, s, collect([c.uid, a.attained]) AS attained "
+    "WITH g.key AS key, rev, s, collect(c.uid) AS competencies, "
+    "collect(CASE WHEN c IS NULL THEN null ELSE coalesce(a.attained, 0) END) AS levels "
     "RETURN key, rev, s.uid AS uid, s.cohortProgram AS cohortProgram, "
-    "s.cohortClass AS cohortClass, attained"
+    "s.cohortClass AS cohortClass, competencies, levels"
 )
 # Rebuilt whole, guarded by the revision read with the members: a rebuild computed from a
 # snapshot that another rebuild has since replaced writes nothing and is computed again.
@@ -187,7 +191,8 @@ def _bucket(attained: int, required: int) -> int:
     return 5 if attained >= required else (5 * attained) // required
 
 
-def summarise_group(scope: ProgramScope, members: Sequence[Sequence[Any]]) -> dict[str, Any]:
+def summarise_group(scope: ProgramScope, members: Sequence[Iterable[Sequence[Any]]]
+                    ) -> dict[str, Any]:
     """A group's cohort figures from its members' attainment ``[[competency uid, attained],
     …]``: per required competency how many meet it and the total gap, placement counts per
     layer and readiness buckets per dimension — as one JSON text (``figures``): a cohort of
@@ -301,7 +306,8 @@ async def _rebuild(store: GraphStore, groups: list[tuple[str, str]]) -> list[dic
             key = group_key(program, label)
             found = scopes.get(program)
             summary = summarise_group(decode_scope(found["scope"] if found else None),
-                                      [row["attained"] for row in members[key]])
+                                      [zip(row["competencies"], row["levels"], strict=True)
+                                       for row in members[key]])
             writes.append({"key": key, "rev": revisions.get(key, 0), "program": program,
                            "classLabel": label or None,
                            "college": found["college"] if found else None, **summary})

@@ -27,6 +27,7 @@ ReplyError = hiredis.ReplyError
 
 # FalkorDB's compact value types (see its ``resultset_formatter``).
 _NULL, _STRING, _INTEGER, _BOOLEAN, _DOUBLE, _ARRAY, _EDGE, _NODE, _PATH, _MAP = range(1, 11)
+_AS_SENT = (_STRING, _INTEGER)  # values the reply already holds as Python wants them
 
 
 def encode_command(args: Sequence[str | int | bytes]) -> bytes:
@@ -60,8 +61,8 @@ def _value(kind: int, raw: Any, keys: Sequence[str]) -> Any:
         return float(raw)
     if kind == _BOOLEAN:
         return raw == "true"
-    if kind == _ARRAY:
-        return [_value(k, v, keys) for k, v in raw]
+    if kind == _ARRAY:  # strings and integers inline: most arrays hold only those
+        return [v if k in _AS_SENT else _value(k, v, keys) for k, v in raw]
     if kind == _MAP:
         it = iter(raw)
         return {name: _value(cell[0], cell[1], keys) for name, cell in zip(it, it, strict=True)}

@@ -17,6 +17,7 @@ kill completes the work without duplicates.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from graph.attainment import apply_evidence, best_evidence, recompute_attainment
@@ -36,24 +37,28 @@ from graph.roster import record_totals, student_count, student_page
 from graph.store import GraphStore
 
 __all__ = [
-    "MAX_BATCH", "BatchOutcome", "EvidenceCatalog", "RowError", "best_evidence",
-    "recompute_attainment", "record_certifications", "record_completions", "record_results",
-    "record_students", "record_totals", "student_count", "student_page", "student_uid",
+    "MAX_BATCH", "BatchOutcome", "EvidenceCatalog", "ResultBatch", "RowError", "best_evidence",
+    "check_results", "recompute_attainment", "record_certifications", "record_completions",
+    "record_results", "record_students", "record_totals", "student_count", "student_page",
+    "student_uid", "write_results",
 ]
 
-# Returns each row's pass flag as it was before the write (as text; null for a new
-# result), so a correction that flips it makes the student's attainment be re-derived.
-# FalkorDB re-evaluates a WITH projection that a later WHERE reads after a SET, so the old
-# value is only returned here and compared in Python (tested with corrections).
+# A row is a list (a third of a map's text to encode and for the engine to parse): [student
+# uid, assessment uid, takenAt, score, maxScore, ratio, passed]. Returns one row: how many
+# were written and the students a correction flipped a pass flag of, whose attainment is then
+# re-derived. The flag before the write is read into ``before`` ahead of the SET and compared
+# only in the aggregation: FalkorDB re-evaluates a projection that a WHERE reads after a SET
+# (tested with corrections on both engines).
 RECORD_RESULTS = Cypher(
     "UNWIND $rows AS row "
-    "MATCH (s:Student {uid: row.student}) "
-    "MATCH (a:Assessment {uid: row.assessment}) "
-    "MERGE (s)-[r:TOOK {takenAt: row.takenAt}]->(a) "
+    "MATCH (s:Student {uid: row[0]}) "
+    "MATCH (a:Assessment {uid: row[1]}) "
+    "MERGE (s)-[r:TOOK {takenAt: row[2]}]->(a) "
     "WITH s, r, row, toString(r.passed) AS before "
-    "SET r.score = row.score, r.maxScore = row.maxScore, r.ratio = row.ratio, "
-    "r.passed = row.passed "
-    "RETURN s.uid AS student, before, toString(row.passed) AS now"
+    "SET r.score = row[3], r.maxScore = row[4], r.ratio = row[5], r.passed = row[6] "
+    "WITH s, before, toString(row[6]) AS now "
+    "RETURN count(*) AS written, "
+    "collect(DISTINCT CASE WHEN before <> now THEN s.uid END) AS changed"
 )
 RECORD_COMPLETIONS = Cypher(
     "UNWIND $rows AS row "
@@ -79,19 +84,25 @@ RECORD_CERTIFICATIONS = Cypher(
 )
 
 
-async def record_results(store: GraphStore, rows: Sequence[Mapping[str, Any]], *,
-                         pass_ratio: float = 0.6, allowed_colleges: set[str] | None = None,
-                         catalog: EvidenceCatalog | None = None,
-        dry_run: bool = False, defer_summaries: bool = False,
-        certification_cap: int = DEFAULT_CERTIFICATION_CAP,
-) -> BatchOutcome:
-    """Assessment results (college, student, assessment, score, maxScore?, takenAt).
+@dataclass
+class ResultBatch:
+    """A batch of results checked and ready to write: the write query's rows and the best
+    attainment evidence among them (``best_evidence`` rows). Plain lists, so the importer can
+    keep the batches its check pass made and write them without reading the file again."""
 
-    A result is identified by (student, assessment, takenAt): recording it again updates it
-    in place and never duplicates it.
-    """
+    rows: list[list[Any]] = field(default_factory=list)
+    raises: list[list[Any]] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+async def check_results(store: GraphStore, rows: Sequence[Mapping[str, Any]], *,
+                        pass_ratio: float = 0.6, allowed_colleges: set[str] | None = None,
+                        catalog: EvidenceCatalog | None = None,
+                        certification_cap: int = DEFAULT_CERTIFICATION_CAP) -> ResultBatch:
+    """Validate assessment results (college, student, assessment, score, maxScore?,
+    takenAt) without writing: every problem of every row, or the batch to write."""
     catalog, check, known = await open_evidence_batch(store, rows, catalog)
-    clean: list[dict[str, Any]] = []
+    clean: list[list[Any]] = []
     candidates: list[dict[str, Any]] = []
     seen: dict[tuple[Any, ...], int] = {}
     for index, row in enumerate(rows):
@@ -122,20 +133,55 @@ async def record_results(store: GraphStore, rows: Sequence[Mapping[str, Any]], *
         ratio = round(score / max_score, 6)  # kept for display; the decision is exact
         passed = passes(row["score"], row.get("maxScore") if given_max is not None
                         else max_score, pass_ratio)
-        clean.append({"student": student["uid"], "assessment": assessment.uid,
-                      "takenAt": taken_at, "score": score, "maxScore": max_score,
-                      "ratio": ratio, "passed": passed})
+        clean.append([student["uid"], assessment.uid, taken_at, score, max_score, ratio,
+                      passed])
         if passed:
             candidates += [{"student": student["uid"], "competency": competency,
                             "proficiency": proficiency, "at": taken_at, "kind": "assessment",
                             "code": code} for competency, proficiency in assessment.links]
     if check.errors:
-        return BatchOutcome(errors=check.errors)
+        return ResultBatch(errors=check.errors)
+    return ResultBatch(clean, best_evidence(candidates, certification_cap))
+
+
+async def write_results(store: GraphStore, batch: ResultBatch, *,
+                        defer_summaries: bool = False,
+                        certification_cap: int = DEFAULT_CERTIFICATION_CAP) -> BatchOutcome:
+    """Write a checked batch. A row whose student or assessment is gone since the check is
+    not written, and is counted out of ``written``."""
+    if not batch.rows:
+        return BatchOutcome()
+    written = 0
+    changed: list[str] = []
+    for start in range(0, len(batch.rows), MAX_BATCH):
+        [summary] = await store.write(RECORD_RESULTS,
+                                      {"rows": batch.rows[start:start + MAX_BATCH]})
+        written += int(summary["written"])
+        changed += summary["changed"]
+    await apply_evidence(store, batch.raises, changed, defer_summaries, certification_cap)
+    return BatchOutcome(written=written)
+
+
+async def record_results(store: GraphStore, rows: Sequence[Mapping[str, Any]], *,
+                         pass_ratio: float = 0.6, allowed_colleges: set[str] | None = None,
+                         catalog: EvidenceCatalog | None = None,
+        dry_run: bool = False, defer_summaries: bool = False,
+        certification_cap: int = DEFAULT_CERTIFICATION_CAP,
+) -> BatchOutcome:
+    """Assessment results (college, student, assessment, score, maxScore?, takenAt).
+
+    A result is identified by (student, assessment, takenAt): recording it again updates it
+    in place and never duplicates it.
+    """
+    batch = await check_results(store, rows, pass_ratio=pass_ratio,
+                                allowed_colleges=allowed_colleges, catalog=catalog,
+                                certification_cap=certification_cap)
+    if batch.errors:
+        return BatchOutcome(errors=batch.errors)
     if dry_run:  # validated only: the importer checks a whole file before writing any of it
         return BatchOutcome()
-    written = await store.write(RECORD_RESULTS, {"rows": clean})
-    await apply_evidence(store, candidates, written, defer_summaries, certification_cap)
-    return BatchOutcome(written=len(clean))
+    return await write_results(store, batch, defer_summaries=defer_summaries,
+                               certification_cap=certification_cap)
 
 
 async def record_certifications(store: GraphStore, rows: Sequence[Mapping[str, Any]], *,
@@ -174,9 +220,10 @@ async def record_certifications(store: GraphStore, rows: Sequence[Mapping[str, A
     if dry_run:  # validated only: the importer checks a whole file before writing any of it
         return BatchOutcome()
     stored = await store.write(RECORD_CERTIFICATIONS, {"rows": clean})
-    written = [{"student": r["student"], "before": r["before"],
-                "now": earliest(r["before"], r["given"])} for r in stored]
-    await apply_evidence(store, candidates, written, defer_summaries, certification_cap)
+    changed = [r["student"] for r in stored
+               if r["before"] is not None and r["before"] != earliest(r["before"], r["given"])]
+    await apply_evidence(store, best_evidence(candidates, certification_cap), changed,
+                         defer_summaries, certification_cap)
     return BatchOutcome(written=len(clean))
 
 

@@ -198,3 +198,37 @@ async def test_a_certificate_recorded_again_keeps_its_earliest_date(
         assert record is not None
         standing = {s.code: s for s in (await analytics.student_report(store, record)).standings}
         assert standing["PRO-AI-07"].evidence_at == "2025-06-01", code
+
+
+async def test_a_checked_batch_counts_out_what_vanished_before_its_write(
+        store: EmbeddedStore) -> None:
+    """The importer writes batches its check pass kept: a student erased in between is not
+    written, and the count says so (the importer reports STORE_CHANGED)."""
+    from graph.privacy import erase_student
+
+    await _ready(store, "S001", "S002")
+    batch = await learners.check_results(store, [
+        result("S001", "A-PRO-AI-GZ-01", 90, "2025-01-10"),
+        result("S002", "A-PRO-AI-GZ-01", 90, "2025-01-10")])
+    assert not batch.errors and len(batch.rows) == 2 and batch.raises
+    assert (await erase_student(store, learners.student_uid(COLLEGE, "S002"), COLLEGE,
+                                subject="test", role="admin")).erased
+    outcome = await learners.write_results(store, batch)
+    assert outcome.written == 1
+    assert (await store.read(COUNT_TOOK))[0]["n"] == 1
+
+
+async def test_a_correction_in_a_checked_batch_lowers_attainment(
+        store: EmbeddedStore) -> None:
+    """The write reports which students a correction flipped (pass → fail), so their
+    attainment is re-derived from all their evidence."""
+    await _ready(store, "S001")
+    await learners.record_results(store, [result("S001", "A-PRO-AI-GZ-01", 90, "2025-01-10")])
+    batch = await learners.check_results(store, [
+        result("S001", "A-PRO-AI-GZ-01", 10, "2025-01-10")])
+    assert batch.rows and not batch.raises  # a fail raises nothing
+    assert (await learners.write_results(store, batch)).written == 1
+    record = await analytics.student_record(store, learners.student_uid(COLLEGE, "S001"))
+    assert record is not None
+    standing = {s.code: s for s in (await analytics.student_report(store, record)).standings}
+    assert standing["PRO-AI-01"].attained == 0
