@@ -37,7 +37,8 @@ from graph.store import GraphStore
 from service.import_kinds import IMPORT_KINDS
 from service.tabular import BadFile, BadRow, Table, open_table
 
-__all__ = ["COLUMNS", "BadRow", "ImportFailed", "ImportReport", "import_csv", "open_import"]
+__all__ = ["COLUMNS", "BadRow", "ImportFailed", "ImportReport", "StoreChanged", "import_csv",
+           "open_import"]
 
 COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # kind: (required columns, optional columns)
@@ -51,6 +52,17 @@ COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 
 ImportFailed = BadFile  # the file has bad rows: every one named by file:line, nothing written
+
+
+class StoreChanged(ImportFailed):
+    """Pass 2 found rows it could not write (the store changed since pass 1): unlike a bad
+    file, the batches before were written; the message says so."""
+
+    def __init__(self, problems: Sequence[BadRow]) -> None:
+        super().__init__(problems)
+        shown = "\n".join(map(str, self.problems))
+        self.args = (f"the store changed during the import; what came before was "
+                     f"written:\n{shown}",)
 
 
 @dataclass
@@ -252,7 +264,7 @@ async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir
                 assert staged is not None
                 outcome = await staged.write(store, batch.ready, defer_summaries=True)
                 if outcome.written < len(batch.ready.rows):
-                    raise ImportFailed([_store_changed(table, batch, outcome.written)])
+                    raise StoreChanged([_store_changed(table, batch, outcome.written)])
             else:
                 assert batch.raw is not None
                 outcome = await write(store, batch.raw, catalog=catalog, defer_summaries=True)
@@ -339,8 +351,8 @@ def _spilled(spill: IO[bytes], done: int) -> Iterator[_Batch]:
         except EOFError:
             return
         passed += rows
-        if passed > done:
-            yield _Batch(rows, ready=ready, lines=(first, last))
+        if passed > done:  # a resume inside this batch writes it whole, counts what is new
+            yield _Batch(passed - max(done, passed - rows), ready=ready, lines=(first, last))
 
 
 def _checked_again(table: Table, batch_size: int, done: int, kind: str, summarise: bool,

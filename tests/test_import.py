@@ -143,3 +143,33 @@ def _count_took(data: str) -> int:
             await store.close()
 
     return asyncio.run(count())
+
+
+async def test_a_student_erased_between_check_and_write_is_reported(
+        store: EmbeddedStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Results are written from the batches the check pass kept: a student erased in
+    between is not written, and the import says so by line (STORE_CHANGED)."""
+    import service.importer as importer
+    from graph.learners import student_uid
+    from graph.privacy import erase_student
+
+    await load_seed(store)
+    await import_csv(store, "students", students_csv(tmp_path / "s.csv", 4),
+                     checkpoint_dir=tmp_path / "cp", framework=FW, progress=None)
+    checked = importer._check_file
+
+    async def check_then_erase(*args: object, **kwargs: object) -> set[str]:
+        students = await checked(*args, **kwargs)  # type: ignore[arg-type]
+        await erase_student(store, student_uid(COLLEGE, "S00002"), COLLEGE,
+                            subject="test", role="admin")
+        return students
+
+    monkeypatch.setattr(importer, "_check_file", check_then_erase)
+    with pytest.raises(ImportFailed) as failed:
+        await import_csv(store, "results", results_csv(tmp_path / "r.csv", 4, 3),
+                         checkpoint_dir=tmp_path / "cp", progress=None, batch_size=3)
+    [problem] = failed.value.problems
+    assert "nothing was written" not in str(failed.value)
+    assert (problem.code, problem.line) == ("STORE_CHANGED", 8)  # S00002's lines: 8–10
+    assert "3 of the results on lines 8–10" in problem.message
+    assert await store.read(COUNT_TOOK) == [{"n": 6}]  # S00000 and S00001 were written
