@@ -153,11 +153,24 @@ def test_four_connections_are_spread_over_two_workers(tmp_path: Path) -> None:
         assert len(_workers(service)) == 2
         _assert_even(*_spread(service))
         _assert_even(*_spread(service))  # and again, once the first four have closed
+
+        # SIGTERM with idle keep-alive connections open: each worker shuts down gracefully
+        # (closing them) and serve exits cleanly.
+        port = int(service.base.rsplit(":", 1)[1])
+        idle = [socket.create_connection(("127.0.0.1", port), timeout=30) for _ in range(4)]
+        for client in idle:
+            _request(client, port, "/healthz")
+        service.process.terminate()
+        assert service.process.wait(timeout=60) == 0
+        assert all(client.recv(1) == b"" for client in idle)  # closed by the service
+        for client in idle:
+            client.close()
     finally:
         service.stop()
     log = service.log_path.read_text(encoding="utf-8", errors="replace")
     assert "Traceback" not in log
-    assert "takes no more connections" in log  # SIGTERM: each worker left the dispatcher
+    assert log.count("takes no more connections") == 2  # each worker left the dispatcher
+    assert log.count("Finished server process") == 2  # … and finished gracefully
 
 
 def test_spread_survives_a_killed_worker_and_a_rolling_restart(tmp_path: Path) -> None:
