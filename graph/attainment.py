@@ -29,7 +29,7 @@ from graph.evidence import DEFAULT_CERTIFICATION_CAP, counted_proficiency
 from graph.ids import LEVEL_ORDER
 from graph.scope import ProgramScope, decode_scope
 from graph.standing import DIMENSIONS, LAYERS, PLACES
-from graph.store import GraphStore
+from graph.store import GraphStore, Record
 
 __all__ = ["apply_evidence", "best_evidence", "group_key", "groups_of", "raise_attainment",
            "recompute_attainment", "refresh_groups", "refresh_programs", "refresh_summaries",
@@ -148,13 +148,13 @@ PROGRAM_SCOPES = Cypher(
     "RETURN pid AS program, p.scope AS scope, p.college AS college"
 )
 # A group's members with their attainment, and the group's revision, read in one query so
-# the revision dates the snapshot the rebuild is computed from; one row per group. The members
-# are counted first, naming only those counted in another group (``moved``); then the
-# evidenced ones are read again with their attainment as two flat lists each (competency
-# uids, attained levels) rather than a list of pairs: a province's refresh reads ~1M of them,
-# and decoding a pair per edge was most of the refresh's time. Members without evidence (a
-# freshly enrolled group) cost a count, not a row and a grouping each: that halved the
-# engine's work and was a third of an enrolment's refresh in the importer.
+# the revision dates the snapshot the rebuild is computed from. A row per group counts its
+# members and names only those counted in another group (``moved``); a row per evidenced
+# member follows (``rev`` null) with its attainment as two flat lists (competency uids,
+# attained levels) rather than a list of pairs: a province's refresh reads ~1M of them, and
+# decoding a pair per edge was most of the refresh's time. Members without evidence (a
+# freshly enrolled group) cost a count, not a row each: a third of an enrolment's refresh in
+# the importer, and half of the engine's work on it.
 GROUP_MEMBERS = Cypher(
     "UNWIND $groups AS g "
     "OPTIONAL MATCH (k:Cohort {key: g.key}) "
@@ -163,12 +163,13 @@ GROUP_MEMBERS = Cypher(
     "WITH g, rev, count(s) AS members, "
     "collect(CASE WHEN coalesce(s.cohortProgram, '') <> g.program "
     "OR coalesce(s.cohortClass, '') <> g.classLabel THEN s.uid END) AS moved "
-    "OPTIONAL MATCH (e:Student {groupKey: g.key})-[a:STANDS]->(c:Competency) "
-    "WITH g, rev, members, moved, e, collect(c.uid) AS competencies, "
+    "RETURN g.key AS key, rev, members, moved, [] AS competencies, [] AS levels "
+    "UNION ALL "
+    "UNWIND $groups AS g "
+    "MATCH (s:Student {groupKey: g.key})-[a:STANDS]->(c:Competency) "
+    "WITH g.key AS key, s, collect(c.uid) AS competencies, "
     "collect(coalesce(a.attained, 0)) AS levels "
-    "RETURN g.key AS key, rev, members, moved, "
-    "collect(CASE WHEN e IS NULL THEN null ELSE competencies END) AS competencies, "
-    "collect(CASE WHEN e IS NULL THEN null ELSE levels END) AS levels"
+    "RETURN key, null AS rev, null AS members, null AS moved, competencies, levels"
 )
 # Rebuilt whole, guarded by the revision read with the members: a rebuild computed from a
 # snapshot that another rebuild has since replaced writes nothing and is computed again.
@@ -311,23 +312,28 @@ async def _rebuild(store: GraphStore, groups: list[tuple[str, str]]) -> list[dic
         PROGRAM_SCOPES, {"programs": sorted({program for program, _ in groups})})}
     marks: list[dict[str, Any]] = []
     for _ in range(_ATTEMPTS):
-        rows = {row["key"]: row for row in await store.read(GROUP_MEMBERS, {"groups": [
-            {"key": group_key(p, c), "program": p, "classLabel": c} for p, c in groups]})}
+        heads: dict[str, Record] = {}
+        evidenced: dict[str, list[Iterable[Sequence[Any]]]] = {}
+        for row in await store.read(GROUP_MEMBERS, {"groups": [
+                {"key": group_key(p, c), "program": p, "classLabel": c} for p, c in groups]}):
+            if row["rev"] is not None:
+                heads[row["key"]] = row
+            else:
+                evidenced.setdefault(row["key"], []).append(
+                    zip(row["competencies"], row["levels"], strict=True))
         writes = []
         moved: dict[str, list[dict[str, Any]]] = {}
         for program, label in groups:
             key = group_key(program, label)
-            found, row = scopes.get(program), rows.get(key)
-            evidenced = ([zip(uids, levels, strict=True) for uids, levels in
-                          zip(row["competencies"], row["levels"], strict=True)] if row else [])
-            plain = (int(row["members"]) if row else 0) - len(evidenced)
-            summary = summarise_group(decode_scope(found["scope"] if found else None),
-                                      evidenced, unevidenced=plain)
-            writes.append({"key": key, "rev": int(row["rev"]) if row else 0,
+            found, head, members = scopes.get(program), heads.get(key), evidenced.get(key, [])
+            summary = summarise_group(
+                decode_scope(found["scope"] if found else None), members,
+                unevidenced=(int(head["members"]) if head else 0) - len(members))
+            writes.append({"key": key, "rev": int(head["rev"]) if head else 0,
                            "program": program, "classLabel": label or None,
                            "college": found["college"] if found else None, **summary})
             moved[key] = [{"uid": uid, "program": program, "classLabel": label or None}
-                          for uid in (row["moved"] if row else [])]
+                          for uid in (head["moved"] if head else [])]
         done = {row["key"] for row in await store.write(WRITE_GROUPS, {"groups": writes})}
         for key in done:
             marks += moved[key]
