@@ -15,6 +15,7 @@ from graph import analytics, learners
 from graph.cypher import Cypher
 from graph.embedded import EmbeddedStore
 from graph.ids import element_uid
+from graph.store import GraphStore
 from seed import load_seed
 from service.importer import ImportFailed, import_csv
 from tests.learner_data import COLLEGE, FW, GZ_ASSESSMENTS, PROGRAM
@@ -56,7 +57,7 @@ def _second_file(path: Path) -> Path:
     return write_csv(path, HEADER, rows)
 
 
-async def _with_evidence(store: EmbeddedStore, tmp_path: Path) -> None:
+async def _with_evidence(store: GraphStore, tmp_path: Path) -> None:
     await load_seed(store)
     first = await import_csv(store, "students", _first_file(tmp_path / "s1.csv"),
                              checkpoint_dir=tmp_path / "cp1", framework=FW, progress=None)
@@ -70,7 +71,7 @@ async def _with_evidence(store: EmbeddedStore, tmp_path: Path) -> None:
                      progress=None)
 
 
-async def _assert_cohorts_exact(store: EmbeddedStore) -> None:
+async def _assert_cohorts_exact(store: GraphStore) -> None:
     for scope in ({"college": COLLEGE}, {"program": element_uid(FW, PROGRAM)},
                   {"program": element_uid(FW, OTHER_PROGRAM)},
                   {"college": COLLEGE, "class_label": "C"}, {"class_label": "X"},
@@ -81,6 +82,18 @@ async def _assert_cohorts_exact(store: EmbeddedStore) -> None:
 
 async def test_moves_between_programs_and_classes_keep_every_group_exact(
         store: EmbeddedStore, tmp_path: Path) -> None:
+    await moves_keep_every_group_exact(store, tmp_path)
+
+
+async def test_a_resumed_import_rebuilds_the_groups_left_before_it_stopped(
+        store: EmbeddedStore, tmp_path: Path) -> None:
+    """The batches written before a crash reported their groups to a process that died: the
+    resumed import looks the file's students up instead."""
+    await resumed_import_rebuilds_the_groups_left(store, tmp_path)
+
+
+async def moves_keep_every_group_exact(store: GraphStore, tmp_path: Path) -> None:
+    """(Also run on Neo4j: tests/test_neo4j_enrolment.py.)"""
     await _with_evidence(store, tmp_path)
     second = _second_file(tmp_path / "s2.csv")
     report = await import_csv(store, "students", second, checkpoint_dir=tmp_path / "cp2",
@@ -110,10 +123,7 @@ async def test_moves_between_programs_and_classes_keep_every_group_exact(
     assert await store.read(COHORTS) == cohorts
 
 
-async def test_a_resumed_import_rebuilds_the_groups_left_before_it_stopped(
-        store: EmbeddedStore, tmp_path: Path) -> None:
-    """The batches written before a crash reported their groups to a process that died: the
-    resumed import looks the file's students up instead."""
+async def resumed_import_rebuilds_the_groups_left(store: GraphStore, tmp_path: Path) -> None:
     await _with_evidence(store, tmp_path)
     second = _second_file(tmp_path / "s2.csv")
     table = importer.open_import(second, "students")
