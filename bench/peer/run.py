@@ -35,7 +35,6 @@ from typing import Any
 from bench.peer import queries
 from bench.peer.data import load_embedded, load_neo4j, write_students
 from bench.peer.load import build_request, run_load
-from bench.peer.store_gap import gap_at_store
 from bench.peer.servers import (
     PEER_DIR,
     ROOT,
@@ -46,6 +45,7 @@ from bench.peer.servers import (
     peer_server,
     project_server,
 )
+from bench.peer.store_gap import gap_at_store
 from schema.access import Role
 from service.auth import issue_token
 
@@ -299,11 +299,6 @@ def _measure(options: Options, sides: list[_Side], plan: _Plan, loading: dict[st
     identical = _check_answers(sides, plan)
     _log(f"identical answers: {identical}")
     n4j = options.neo4j
-    embedded = next((side.socket for side in sides if side.store == "embedded"), None)
-    store_gap = gap_at_store(n4j, embedded, plan.checked_all, options.seed)
-    _log("gap at the store, p50: " + ", ".join(
-        f"{k} {v['p50ms']:.2f} ms (client CPU {v['clientCpuMs']:.2f})" for k, v in
-        store_gap.items() if isinstance(v, dict)) + f", ratio {store_gap.get('ratio')}")
     counts = {q: {side.name: (_embedded_query_counts(side, plan, q) if side.store == "embedded"
                               else _neo4j_query_counts(side, plan, q, n4j)) for side in sides}
               for q in ("a", "b", "c")}
@@ -331,6 +326,12 @@ def _measure(options: Options, sides: list[_Side], plan: _Plan, loading: dict[st
                  f"{entry['serverCpuMs']:.2f} ms/req (service {entry['serviceCpuMs']:.2f} + "
                  f"store {entry['storeCpuMs']:.2f}), client {entry['clientCpuMs']:.3f} ms, "
                  f"{entry['queriesPerRequest']} queries/req")
+    # after the load runs, so both engines are warm (a JVM just after the import is not)
+    embedded = next((side.socket for side in sides if side.store == "embedded"), None)
+    store_gap = gap_at_store(n4j, embedded, plan.checked_all, options.seed)
+    _log("gap at the store, p50: " + ", ".join(
+        f"{k} {v['p50ms']:.2f} ms (client CPU {v['clientCpuMs']:.2f})" for k, v in
+        store_gap.items() if isinstance(v, dict)) + f", ratio {store_gap.get('ratio')}")
     return {
         "commit": _git("rev-parse", "--short", "HEAD"),
         "dirty": bool(_git("status", "--porcelain", "--untracked-files=no")),
