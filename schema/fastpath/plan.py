@@ -161,8 +161,9 @@ class _Compiler:
 
             def leaf(_run: Run, source: Any) -> Any:
                 value = get(source)
-                if type(value) is exact and (exact is not int
-                                             or GRAPHQL_MIN_INT <= value <= GRAPHQL_MAX_INT):
+                kind = type(value)
+                if kind is exact and (kind is not int
+                                      or GRAPHQL_MIN_INT <= value <= GRAPHQL_MAX_INT):
                     return value  # what serialize returns for it, without the call
                 if value is None:
                     if required:
