@@ -14,27 +14,29 @@ when that socket is the parent's hand-over point instead of a TCP listener. Each
 goes to ``connect_accepted_socket`` with uvicorn's own protocol factory, so HTTP parsing,
 keep-alive, limits, lifespan and graceful shutdown stay uvicorn's.
 
-The messages, one byte each (a connection travels with ``CONNECTION`` and ``BACK``):
-parent → worker ``CONNECTION`` (serve this) and ``ACK`` (no more will come); worker → parent
-``RELEASED`` (one of my connections closed), ``QUITTING`` (I am shutting down: send no more)
-and ``BACK`` (a connection that arrived after ``QUITTING``, for another worker).
+The messages, one byte each: parent → worker ``CONNECTION`` (with the connection's
+descriptor) and ``ACK`` (no more will come); worker → parent ``TAKEN`` (I serve the oldest
+connection you sent me and I had not confirmed), ``RELEASED`` (one of mine closed) and
+``QUITTING`` (I am shutting down: send no more). The parent keeps its own descriptor of a
+connection until ``TAKEN``: one that reached a worker as it died, or after it said
+``QUITTING`` (it drops those unconfirmed), goes to another worker instead of being lost.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import socket
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["ACK", "BACK", "CONNECTION", "QUITTING", "RELEASED", "HandOverLoop",
+__all__ = ["ACK", "CONNECTION", "QUITTING", "RELEASED", "TAKEN", "HandOverLoop",
            "HandOverServer", "is_handover_point"]
 
 log = logging.getLogger("competency_graph.workers")
 
-CONNECTION, ACK, RELEASED, QUITTING, BACK = b"C", b"A", b"R", b"Q", b"B"
+CONNECTION, ACK, TAKEN, RELEASED, QUITTING = b"C", b"A", b"T", b"R", b"Q"
 _ACK_TIMEOUT_S = 5.0  # a parent that does not acknowledge QUITTING is stuck or gone
 
 
@@ -76,7 +78,7 @@ class _Counted(asyncio.Protocol):
 
 class HandOverServer(asyncio.AbstractServer):
     """What uvicorn keeps as its server: serves the connections the parent sends until
-    ``close``, which first tells the parent to stop (and returns any still on their way)."""
+    ``close``, which tells the parent to stop (any still on their way go elsewhere)."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop,
                  protocol_factory: Callable[[], asyncio.BaseProtocol],
@@ -87,6 +89,7 @@ class HandOverServer(asyncio.AbstractServer):
         self._quitting = False
         self._closed = asyncio.Event()
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._outbox: deque[bytes] = deque()  # messages the channel had no room for yet
 
     async def start(self) -> None:
         channel = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -116,10 +119,10 @@ class HandOverServer(asyncio.AbstractServer):
             channel = self._channel
 
     def _connection(self, conn: socket.socket) -> None:
-        if self._quitting:  # on its way while we said QUITTING: for another worker
-            self._send(BACK, conn)
+        if self._quitting:  # on its way while we said QUITTING: the parent re-sends it
             conn.close()
             return
+        self._send(TAKEN)
         conn.setblocking(False)
         task = self._loop.create_task(self._serve(conn))
         self._tasks.add(task)
@@ -146,20 +149,35 @@ class HandOverServer(asyncio.AbstractServer):
     def _released(self) -> None:
         self._send(RELEASED)
 
-    def _send(self, message: bytes, conn: socket.socket | None = None) -> None:
-        """A message to the parent; it reads all the time, so a full buffer or a closed
-        channel means it is gone (or going), and its count of ours no longer matters."""
+    def _send(self, message: bytes) -> None:
+        """A message to the parent, in order; kept while the channel is full (the parent
+        reads all the time, so that is brief). A closed channel: the parent is gone, or
+        knows we are going, and its count of ours no longer matters."""
         if self._channel is None:
             return
-        with contextlib.suppress(OSError):
-            if conn is None:
-                self._channel.send(message)
-            else:
-                socket.send_fds(self._channel, [message], [conn.fileno()])
+        self._outbox.append(message)
+        if len(self._outbox) == 1:
+            self._flush()
+
+    def _flush(self) -> None:
+        channel = self._channel
+        while self._outbox and channel is not None:
+            try:
+                channel.send(self._outbox[0])
+            except (BlockingIOError, InterruptedError):
+                self._loop.add_writer(channel.fileno(), self._flush)
+                return
+            except OSError:
+                self._outbox.clear()
+                return
+            self._outbox.popleft()
+        if channel is not None:
+            self._loop.remove_writer(channel.fileno())
 
     def _shut(self) -> None:
         if self._channel is not None:
             self._loop.remove_reader(self._channel.fileno())
+            self._loop.remove_writer(self._channel.fileno())
             self._channel.close()
             self._channel = None
         self._closed.set()
@@ -170,11 +188,7 @@ class HandOverServer(asyncio.AbstractServer):
             self._shut()
             return
         self._quitting = True
-        try:
-            self._channel.send(QUITTING)  # the parent answers ACK; until then, BACK
-        except OSError:
-            self._shut()
-            return
+        self._send(QUITTING)  # the parent answers ACK, and sends the late ones elsewhere
         self._loop.call_later(_ACK_TIMEOUT_S, self._shut)
 
     async def wait_closed(self) -> None:

@@ -11,8 +11,10 @@ uvicorn as before (service/handover.py). Deterministic, whatever the client or p
 What stays uvicorn's: the worker processes, their health checks and restarts, signals
 (SIGTERM: the parent stops accepting, then each worker shuts down gracefully; SIGHUP, TTIN,
 TTOU), HTTP and lifespan in each worker. A worker that is shutting down gets no more
-connections and returns any that were on their way; one that dies loses only its own.
-A worker joins once its app has started, so nothing waits on a worker still importing.
+connections; one that was on its way to it, or to a worker that died, goes to another (the
+parent keeps its descriptor until the worker confirms it); a worker that dies loses only
+the connections it was serving. A worker joins once its app has started, so nothing waits
+on a worker still importing.
 """
 
 from __future__ import annotations
@@ -29,12 +31,12 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
-from service.handover import ACK, BACK, CONNECTION, QUITTING, RELEASED
+from service.handover import ACK, CONNECTION, QUITTING, RELEASED, TAKEN
 
 __all__ = ["Dispatcher", "serve_workers"]
 
@@ -53,6 +55,9 @@ class _Worker:
     open: int = 0  # connections handed over and not yet released
     last_given: int = 0  # sequence number of the last connection handed to it
     quitting: bool = False
+    # Our descriptors of the connections sent and not yet TAKEN, oldest first: should the
+    # worker go without taking them, they go to another.
+    unconfirmed: deque[socket.socket] = field(default_factory=deque)
 
 
 def _peer(channel: socket.socket) -> tuple[int, int]:
@@ -62,20 +67,23 @@ def _peer(channel: socket.socket) -> tuple[int, int]:
     return pid, uid
 
 
-def _parent_of(pid: int) -> int:
+def _our_child(pid: int, uid: int) -> bool:
+    """Only this process's children (its workers), as this user, may join."""
     try:
         with open(f"/proc/{pid}/stat") as handle:
-            return int(handle.read().rsplit(")", 1)[1].split()[1])
+            parent = int(handle.read().rsplit(")", 1)[1].split()[1])
     except (OSError, ValueError, IndexError):
-        return -1
+        return False
+    return uid == os.getuid() and parent == os.getpid()
 
 
 class Dispatcher:
     """Accepts on ``listener`` and hands connections to the workers that joined at
     ``handover`` (an abstract Unix socket only this process's children may join)."""
 
-    def __init__(self, listener: socket.socket, backlog: int,
-                 on_failure: Callable[[], None] = lambda: None) -> None:
+    def __init__(self, listener: socket.socket, backlog: int, *,
+                 on_failure: Callable[[], None] = lambda: None,
+                 admit: Callable[[int, int], bool] | None = None) -> None:
         self.listener = listener
         listener.listen(backlog)
         listener.setblocking(False)
@@ -84,6 +92,7 @@ class Dispatcher:
         self.handover.listen(16)
         self.handover.setblocking(False)
         self._on_failure = on_failure
+        self._admit = admit or _our_child
         self._selector = selectors.DefaultSelector()
         self._wake_read, self._wake_write = socket.socketpair()
         self._wake_read.setblocking(False)
@@ -102,6 +111,10 @@ class Dispatcher:
         self._selector.register(self._wake_read, selectors.EVENT_READ, self._woken)
         self._thread.start()
 
+    def open_connections(self) -> list[int]:
+        """Open connections of each worker taking connections, in the order they joined."""
+        return [w.open for w in list(self._workers.values()) if not w.quitting]
+
     def stop_accepting(self) -> None:
         """New connections stay in the kernel's queue from now on (the service is
         stopping); the workers' connections are theirs to close gracefully."""
@@ -116,6 +129,8 @@ class Dispatcher:
             conn.close()
         for worker in self._workers.values():
             worker.channel.close()
+            for conn in worker.unconfirmed:
+                conn.close()
         for sock in (self.handover, self._wake_read, self._wake_write, self.listener):
             sock.close()
         self._selector.close()
@@ -130,7 +145,9 @@ class Dispatcher:
             while not self._stopping:
                 self._listen_if_useful()
                 timeout = 0.5 if self._pending or self._paused_until else None
-                for key, _ in self._selector.select(timeout):
+                ready = self._selector.select(timeout)
+                # The workers' news first (a release lowers a count), then new connections.
+                for key, _ in sorted(ready, key=lambda event: event[0].data == self._accept):
                     key.data(key.fileobj)
                 self._hand_out_pending()
         except Exception:
@@ -189,7 +206,7 @@ class Dispatcher:
             self._sequence += 1
             worker.open += 1
             worker.last_given = self._sequence
-            conn.close()  # the worker has its own descriptor now
+            worker.unconfirmed.append(conn)
             return True
         return False
 
@@ -207,8 +224,12 @@ class Dispatcher:
             channel, _ = handover.accept()
         except (BlockingIOError, InterruptedError, ConnectionAbortedError):
             return
-        pid, uid = _peer(channel)
-        if uid != os.getuid() or _parent_of(pid) != os.getpid():
+        try:
+            pid, uid = _peer(channel)
+        except OSError:  # gone already
+            channel.close()
+            return
+        if not self._admit(pid, uid):
             log.warning("refused a hand-over channel from pid %d (not a worker)", pid)
             channel.close()
             return
@@ -232,7 +253,9 @@ class Dispatcher:
             if not message:
                 self._leave(worker)
                 return
-            if message == RELEASED:
+            if message == TAKEN:
+                worker.unconfirmed.popleft().close()  # the worker's own copy serves it
+            elif message == RELEASED:
                 worker.open -= 1
             elif message == QUITTING:
                 worker.quitting = True
@@ -241,10 +264,8 @@ class Dispatcher:
                 except OSError:
                     self._leave(worker)
                     return
-            for fd in fds:  # BACK: for another worker, or for nobody if we stop
-                if message == BACK:
-                    worker.open -= 1
-                self._pending.append(socket.socket(fileno=fd))
+            for fd in fds:  # never sent by a worker: not ours to keep
+                os.close(fd)
 
     def _leave(self, worker: _Worker) -> None:
         """The worker closed its channel (it stopped, or died): its connections were its."""
@@ -252,7 +273,10 @@ class Dispatcher:
             return
         self._selector.unregister(worker.channel)
         worker.channel.close()
-        log.info("HTTP worker [%d] takes no more connections", worker.pid)
+        self._pending.extend(worker.unconfirmed)  # never taken: for another worker
+        log.info("HTTP worker [%d] takes no more connections%s", worker.pid,
+                 f" ({len(worker.unconfirmed)} sent elsewhere)" if worker.unconfirmed else "")
+        worker.unconfirmed.clear()
 
 
 class _Supervisor(Multiprocess):

@@ -131,8 +131,14 @@ def _spread(service: Service) -> tuple[Counter[int], dict[int, float], dict[int,
         holders = Counter(_holder(inodes[client.getsockname()[1]], workers)
                           for client in clients)
     finally:
+        ports = {client.getsockname()[1] for client in clients}
         for client in clients:
             client.close()
+    # The parent counts a connection until its worker has seen it close (asynchronously):
+    # wait for that, as a client opening four more at once would otherwise meet stale counts.
+    deadline = time.monotonic() + 10
+    while ports & set(_server_side_inodes(port)) and time.monotonic() < deadline:
+        time.sleep(0.01)
     answered = {pid: after.get(pid, 0.0) - before.get(pid, 0.0) for pid in workers}
     return holders, answered, cpu
 
