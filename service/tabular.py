@@ -253,7 +253,7 @@ class Table:
         dates = [key for key in keys if key in DATE_COLUMNS]
         seen = 0
         for line, values in self._raw():
-            if not any(v not in (None, "") for v in values):
+            if not any(values):  # text or None (``_cell_text``): blank when all are "" or None
                 continue
             seen += 1
             if seen <= skip:
