@@ -263,7 +263,7 @@ async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir
             if batch.ready is not None:
                 assert staged is not None
                 outcome = await staged.write(store, batch.ready, defer_summaries=True)
-                if outcome.written < len(batch.ready.rows):
+                if outcome.written < batch.ready.results.rows:
                     raise StoreChanged([_store_changed(table, batch, outcome.written)])
             else:
                 assert batch.raw is not None
@@ -336,7 +336,7 @@ def _store_changed(table: Table, batch: _Batch, written: int) -> BadRow:
     assert batch.ready is not None
     first, last = batch.lines
     return BadRow(table.file, first, "STORE_CHANGED",
-                  f"{len(batch.ready.rows) - written} of the results on lines {first}–{last} "
+                  f"{batch.ready.results.rows - written} of the results on lines {first}–{last} "
                   "were not written: their student or assessment was removed during the "
                   "import; the lines before were written (import the file again to finish)")
 
