@@ -64,6 +64,7 @@ CHINESE_HEADERS: dict[str, tuple[str, ...]] = {
 }
 DATE_COLUMNS = frozenset({"enrolledOn", "takenAt", "heldOn", "observedOn", "completedOn"})
 MAX_SHOWN = 200
+_MAX_REMEMBERED = 100_000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SEPARATORS = re.compile(r"[\s/|()（）\[\]【】:：]+")
 _LOOSE_DATE = re.compile(
@@ -245,6 +246,7 @@ class Table:
         ones recorded in ``problems`` (``skip``: data rows to pass over, for a resume)."""
         width = len(self.columns)
         seen = 0
+        dates: dict[str, str] = {}  # a file repeats its dates thousands of times
         for line, values in self._raw():
             if not any(v not in (None, "") for v in values):
                 continue
@@ -258,6 +260,10 @@ class Table:
                     f"{len(values)} fields but the header has {width} columns "
                     f"(extra value {str(extra[0])[:40]!r} after column {width})"))
                 continue
+            try:  # one search a row; the column is found only when there is something
+                suspicious = _CONTROL.search("".join(values)) is not None
+            except TypeError:  # a sheet's empty cells
+                suspicious = True
             row: dict[str, Any] = {"__line__": line}
             bad = False
             for number, (key, value) in enumerate(zip(self.columns, values, strict=False), 1):
@@ -269,7 +275,7 @@ class Table:
                         bad = True
                         break
                     continue
-                if value is not None and _CONTROL.search(value):
+                if suspicious and value is not None and _CONTROL.search(value):
                     self.problems.append(BadRow(
                         self.file, line, "CONTROL_CHARACTER",
                         f"{key} contains a control character (such as NUL); remove it"))
@@ -278,7 +284,12 @@ class Table:
                 if value is not None and value.strip() == "":
                     value = None
                 if value is not None and key in DATE_COLUMNS:
-                    value = _loose_date(value)
+                    read = dates.get(value)
+                    if read is None:
+                        if len(dates) >= _MAX_REMEMBERED:
+                            dates.clear()
+                        read = dates[value] = _loose_date(value)
+                    value = read
                 row[key] = value
             if not bad:
                 yield row
