@@ -23,8 +23,8 @@ import collections
 import contextlib
 import hashlib
 import json
+import marshal
 import os
-import pickle
 import sys
 import tempfile
 import time
@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import IO, Any, TextIO
 
 from graph import learners
-from graph.attainment import refresh_summaries
+from graph.attainment import Grouped, refresh_summaries
 from graph.evidence import DEFAULT_CERTIFICATION_CAP
 from graph.store import GraphStore
 from service.import_kinds import IMPORT_KINDS
@@ -300,9 +300,13 @@ async def _check_file(store: GraphStore, table: Table, kind: str, write: Writer,
                 ready = await staged.check(store, batch, catalog=catalog)
                 problems += _bad_rows(table, batch, ready.errors)
                 if spill is not None and not problems:
-                    pickle.dump((len(batch), int(batch[0]["__line__"]),
-                                 int(batch[-1]["__line__"]), ready), spill,
-                                protocol=pickle.HIGHEST_PROTOCOL)
+                    # marshal: the batch is plain lists of text and numbers, which it
+                    # writes and reads about twice as fast as pickle (a private file read
+                    # back by this process only)
+                    marshal.dump((len(batch), int(batch[0]["__line__"]),
+                                  int(batch[-1]["__line__"]), ready.results.nodes,
+                                  ready.results.students, ready.raises.nodes,
+                                  ready.raises.students), spill)
             else:
                 outcome = await write(store, batch, catalog=catalog, dry_run=True)
                 problems += _bad_rows(table, batch, outcome.errors)
@@ -398,11 +402,12 @@ def _spilled(spill: IO[bytes], done: int) -> Iterator[_Batch]:
     passed = 0
     while True:
         try:
-            rows, first, last, ready = pickle.load(spill)
+            rows, first, last, results, students, raises, raised = marshal.load(spill)
         except EOFError:
             return
         passed += rows
         if passed > done:  # a resume inside this batch writes it whole, counts what is new
+            ready = learners.ResultBatch(Grouped(results, students), Grouped(raises, raised))
             yield _Batch(passed - max(done, passed - rows), ready=ready, lines=(first, last))
 
 

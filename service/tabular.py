@@ -247,8 +247,10 @@ class Table:
         width = len(self.columns)
         seen = 0
         dates: dict[str, str] = {}  # a file repeats its dates thousands of times
+        named = None not in self.columns
+        date_keys = [key for key in self.columns if key in DATE_COLUMNS]
         for line, values in self._raw():
-            if not any(v not in (None, "") for v in values):
+            if not any(values):  # every value is text or None
                 continue
             seen += 1
             if seen <= skip:
@@ -264,6 +266,22 @@ class Table:
                 suspicious = _CONTROL.search("".join(values)) is not None
             except TypeError:  # a sheet's empty cells
                 suspicious = True
+            if named and not suspicious:  # the common row, in one comprehension
+                fast: dict[Any, Any] = {
+                    name: (text if text and not text.isspace() else None)
+                    for name, text in zip(self.columns, values, strict=False)}
+                for name in date_keys:
+                    given = fast.get(name)
+                    if given:
+                        read = dates.get(given)
+                        if read is None:
+                            if len(dates) >= _MAX_REMEMBERED:
+                                dates.clear()
+                            read = dates[given] = _loose_date(given)
+                        fast[name] = read
+                fast["__line__"] = line
+                yield fast
+                continue
             row: dict[str, Any] = {"__line__": line}
             bad = False
             for number, (key, value) in enumerate(zip(self.columns, values, strict=False), 1):
