@@ -32,7 +32,7 @@ from graph.scope import ProgramScope, decode_scope
 from graph.standing import DIMENSIONS, LAYERS, PLACES
 from graph.store import GraphStore
 
-__all__ = ["Grouped", "Grouping", "apply_evidence", "best_evidence", "better_evidence", "group_key",
+__all__ = ["Grouped", "apply_evidence", "best_evidence", "better_evidence", "group_key",
            "grouped_raises", "groups_of", "raise_attainment", "recompute_attainment",
            "refresh_groups", "refresh_programs", "refresh_summaries", "summarise_group"]
 
@@ -131,48 +131,35 @@ class Grouped:
                 "students": self.students}
 
 
-class Grouping:
-    """Builds a ``Grouped`` row by row."""
-
-    def __init__(self) -> None:
-        self.node_index: dict[str, int] = {}
-        self.by_student: dict[str, list[list[Any]]] = {}
-
-    def add(self, student: str, node: str, values: list[Any]) -> None:
-        index = self.node_index.get(node)
-        if index is None:
-            index = self.node_index[node] = len(self.node_index)
-        rows = self.by_student.get(student)
-        if rows is None:
-            rows = self.by_student[student] = []
-        rows.append([index, *values])
-
-    def done(self) -> Grouped:
-        return Grouped(list(self.node_index), [[s, rows] for s, rows in self.by_student.items()])
-
-
 def best_evidence(candidates: Iterable[Mapping[str, Any]],
                   certification_cap: int = DEFAULT_CERTIFICATION_CAP) -> Grouped:
     """The best candidate per (student, competency), as RAISE_ATTAINMENT rows; each counts
     for what the evidence rules let it (a certification up to the cap)."""
-    best: dict[tuple[str, str], tuple[int, str, str, str]] = {}
+    best: dict[str, dict[str, tuple[int, str, str, str]]] = {}
     for row in candidates:
-        key = (row["student"], row["competency"])
+        mine = best.setdefault(row["student"], {})
         counted = counted_proficiency(str(row["kind"]), int(row["proficiency"]),
                                       certification_cap)
         value = (counted, str(row["at"]), str(row["kind"]), str(row["code"]))
-        if key not in best or better_evidence(value, best[key]):
-            best[key] = value
+        current = mine.get(row["competency"])
+        if current is None or better_evidence(value, current):
+            mine[row["competency"]] = value
     return grouped_raises(best)
 
 
-def grouped_raises(best: Mapping[tuple[str, str], tuple[int, str, str, str]]) -> Grouped:
-    """``best`` (student, competency) → (proficiency, at, kind, code) as RAISE_ATTAINMENT
-    rows."""
-    grouping = Grouping()
-    for (student, competency), value in best.items():
-        grouping.add(student, competency, list(value))
-    return grouping.done()
+def grouped_raises(best: Mapping[str, Mapping[str, tuple[int, str, str, str]]]) -> Grouped:
+    """Student → competency → (proficiency, at, kind, code) as RAISE_ATTAINMENT rows."""
+    index: dict[str, int] = {}
+    students = []
+    for student, mine in best.items():
+        rows = []
+        for competency, value in mine.items():
+            position = index.get(competency)
+            if position is None:
+                position = index[competency] = len(index)
+            rows.append([position, *value])
+        students.append([student, rows])
+    return Grouped(list(index), students)
 
 
 async def raise_attainment(store: GraphStore, rows: Grouped) -> None:

@@ -22,7 +22,6 @@ from typing import Any
 
 from graph.attainment import (
     Grouped,
-    Grouping,
     apply_evidence,
     best_evidence,
     better_evidence,
@@ -33,7 +32,6 @@ from graph.batches import (
     MAX_BATCH,
     BatchOutcome,
     EvidenceCatalog,
-    RowChecks,
     RowError,
     open_evidence_batch,
     student_in,
@@ -113,63 +111,49 @@ class ResultBatch:
     errors: list[RowError] = field(default_factory=list)
 
 
-class _Memo:
-    """The checks of one batch remembered by the text checked: a file repeats its colleges,
-    students (40 rows each), assessment codes, dates and scores thousands of times, and each
-    check is a pure function of its text. Only what passed is remembered, so a bad value
-    goes through the check, and its error, every time."""
-
-    def __init__(self, check: RowChecks) -> None:
-        self.check = check
-        self.texts: dict[str, str] = {}
-        self.dates: dict[str, str] = {}
-        self.passes: dict[tuple[Any, Any], bool] = {}
-
-    def text(self, index: int, row: Mapping[str, Any], name: str) -> str | None:
-        value = row.get(name)
-        found = self.texts.get(value) if type(value) is str else None
-        if found is None:
-            found = self.check.text(index, row, name)
-            if found is not None and type(value) is str:
-                self.texts[value] = found
-        return found
-
-    def when(self, index: int, row: Mapping[str, Any], name: str) -> str | None:
-        value = row.get(name)
-        found = self.dates.get(value) if type(value) is str else None
-        if found is None:
-            found = self.check.when(index, row, name)
-            if found is not None and type(value) is str:
-                self.dates[value] = found
-        return found
-
-
 async def check_results(store: GraphStore, rows: Sequence[Mapping[str, Any]], *,
                         pass_ratio: float = 0.6, allowed_colleges: set[str] | None = None,
                         catalog: EvidenceCatalog | None = None,
                         certification_cap: int = DEFAULT_CERTIFICATION_CAP) -> ResultBatch:
     """Validate assessment results (college, student, assessment, score, maxScore?,
-    takenAt) without writing: every problem of every row, or the batch to write. The bulk
-    of every import goes through here, so the loop keeps its lookups local and remembers
-    what it checked (``_Memo``); the rules are those of the generic checks."""
+    takenAt) without writing: every problem of every row, or the batch to write.
+
+    The bulk of every import goes through here, so the loop keeps its lookups local and
+    remembers what it checked: a file repeats its students (40 rows each), assessment codes,
+    dates and scores thousands of times, and each check is a pure function of its text. Only
+    what passed is remembered, so a bad value goes through the generic check, and its
+    error, every time; the rules are those of the generic checks."""
     catalog, check, known = await open_evidence_batch(store, rows, catalog)
-    memo = _Memo(check)
-    results = Grouping()
-    best: dict[tuple[str, str], tuple[int, str, str, str]] = {}
-    seen: dict[tuple[Any, ...], int] = {}
+    texts: dict[str, str] = {}
+    dates: dict[str, str] = {}
+    scored: dict[tuple[Any, Any], tuple[float, bool]] = {}  # (ratio, passed)
     students: dict[tuple[Any, Any], Record] = {}
     assessments_of: dict[str, dict[str, Any]] = {}
+    seen: dict[tuple[Any, ...], int] = {}
+    node_index: dict[str, int] = {}
+    by_student: dict[str, list[list[Any]]] = {}
+    best: dict[str, dict[str, tuple[int, str, str, str]]] = {}
     for index, row in enumerate(rows):
         key = (row.get("college"), row.get("student"))
         student = students.get(key)
         if student is None:
-            college = memo.text(index, row, "college")
-            code = memo.text(index, row, "student")
+            college = check.text(index, row, "college")
+            code = check.text(index, row, "student")
             student = student_in(check, index, college, code, known, allowed_colleges)
             if student is not None:
                 students[key] = student
-        code = memo.text(index, row, "assessment")
-        taken_at = memo.when(index, row, "takenAt")
+        raw = row.get("assessment")
+        code = texts.get(raw) if type(raw) is str else None
+        if code is None:
+            code = check.text(index, row, "assessment")
+            if code is not None and type(raw) is str:
+                texts[raw] = code
+        raw = row.get("takenAt")
+        taken_at = dates.get(raw) if type(raw) is str else None
+        if taken_at is None:
+            taken_at = check.when(index, row, "takenAt")
+            if taken_at is not None and type(raw) is str:
+                dates[raw] = taken_at
         score = check.number(index, row, "score")
         given_max = check.number(index, row, "maxScore", required=False)
         if student is None or code is None:
@@ -196,21 +180,33 @@ async def check_results(store: GraphStore, rows: Sequence[Mapping[str, Any]], *,
         uid = student["uid"]
         if check.duplicate(index, (uid, code, taken_at), seen, "result"):
             continue
-        ratio = round(score / max_score, 6)  # kept for display; the decision is exact
         exact = (row["score"], row.get("maxScore") if given_max is not None else max_score)
-        passed = memo.passes.get(exact)
-        if passed is None:
-            passed = memo.passes[exact] = passes(exact[0], exact[1], pass_ratio)
-        results.add(uid, assessment.uid, [taken_at, score, max_score, ratio, passed])
+        known_score = scored.get(exact)
+        if known_score is None:  # the ratio is kept for display; the decision is exact
+            known_score = scored[exact] = (round(score / max_score, 6),
+                                           passes(exact[0], exact[1], pass_ratio))
+        ratio, passed = known_score
+        position = node_index.get(assessment.uid)
+        if position is None:
+            position = node_index[assessment.uid] = len(node_index)
+        taken = by_student.get(uid)
+        if taken is None:
+            taken = by_student[uid] = []
+        taken.append([position, taken_at, score, max_score, ratio, passed])
         if passed:
+            mine = best.get(uid)
+            if mine is None:
+                mine = best[uid] = {}
             for competency, proficiency in assessment.links:
-                value = (proficiency, taken_at, "assessment", code)
-                current = best.get((uid, competency))
-                if current is None or better_evidence(value, current):
-                    best[(uid, competency)] = value
+                current = mine.get(competency)
+                if current is None or proficiency > current[0] or (
+                        proficiency == current[0] and better_evidence(
+                            (proficiency, taken_at, "assessment", code), current)):
+                    mine[competency] = (proficiency, taken_at, "assessment", code)
     if check.errors:
         return ResultBatch(errors=check.errors)
-    return ResultBatch(results.done(), grouped_raises(best))
+    results = Grouped(list(node_index), [[uid, taken] for uid, taken in by_student.items()])
+    return ResultBatch(results, grouped_raises(best))
 
 
 async def write_results(store: GraphStore, batch: ResultBatch, *,
