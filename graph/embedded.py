@@ -81,7 +81,6 @@ class EmbeddedStore:
     """GraphStore over a FalkorDB graph reached through a unix socket (``graph.falkor_wire``)."""
 
     dialect = "falkordb"
-    writes_in_flight = 2  # FalkorDB runs one write at a time, in its own process
 
     def __init__(self, socket_path: str, *, server: EmbeddedServer | None = None,
                  graph_name: str = GRAPH_NAME, max_connections: int = 16) -> None:

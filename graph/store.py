@@ -31,10 +31,6 @@ class GraphStore(Protocol):
 
     dialect: str
     round_trips: int
-    # How many independent writes a bulk writer may keep in flight: 2 where the engine runs
-    # writes one at a time anyway (the client encodes the next while the engine works), 1
-    # where overlapping writes would contend for the same nodes' locks.
-    writes_in_flight: int
 
     async def read(self, query: Cypher, params: Mapping[str, Any] | None = None, *,
                    timeout: float | None = None) -> list[Record]:

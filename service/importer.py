@@ -12,14 +12,11 @@ Results (the bulk of any import: 40 a student) are checked once: pass 1 keeps ea
 batch, ready to write, in a private temporary file beside the checkpoints, and pass 2 writes
 those instead of reading and checking the file a second time (that was a third of the
 import's time). A row whose student or assessment was removed in between is found by the
-count the write returns. Those batches are independent writes, so pass 2 keeps the next one
-under way while the engine writes the one before (``GraphStore.writes_in_flight``).
+count the write returns.
 """
 
 from __future__ import annotations
 
-import asyncio
-import collections
 import contextlib
 import hashlib
 import json
@@ -63,16 +60,9 @@ class StoreChanged(ImportFailed):
 
     def __init__(self, problems: Sequence[BadRow]) -> None:
         super().__init__(problems)
-        self._say("")
-
-    def _say(self, after: str) -> None:
         shown = "\n".join(map(str, self.problems))
         self.args = (f"the store changed during the import; what came before was "
-                     f"written{after}:\n{shown}",)
-
-    def also_written(self, lines: Sequence[tuple[int, int]]) -> None:
-        """Batches after the failed one that were already under way, and were written."""
-        self._say(", and so were lines " + ", ".join(f"{a}–{b}" for a, b in lines))
+                     f"written:\n{shown}",)
 
 
 @dataclass
@@ -263,13 +253,28 @@ async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir
         if validate_first:
             students = await _check_file(store, table, kind, write, staged, spill, catalog,
                                          batch_size, summarise, progress, path.name, total)
+        done = report.resumed_from
         bar = _Progress(f"import {path.name}", total, progress)
-        batches = (_spilled(spill, report.resumed_from) if spill is not None
-                   else _checked_again(table, batch_size, report.resumed_from, kind, summarise,
+        batches = (_spilled(spill, done) if spill is not None
+                   else _checked_again(table, batch_size, done, kind, summarise,
                                        validate_first, students))
-        done = await _write_batches(store, batches, report, checkpoint, bar,
-                                    lambda batch: _write_one(store, batch, staged, write,
-                                                             catalog, table))
+        for batch in batches:
+            batch_started = time.monotonic()
+            if batch.ready is not None:
+                assert staged is not None
+                outcome = await staged.write(store, batch.ready, defer_summaries=True)
+                if outcome.written < batch.ready.results.rows:
+                    raise StoreChanged([_store_changed(table, batch, outcome.written)])
+            else:
+                assert batch.raw is not None
+                outcome = await write(store, batch.raw, catalog=catalog, defer_summaries=True)
+                if outcome.errors:  # the store changed since pass 1 (a student was removed)
+                    raise ImportFailed(_bad_rows(table, batch.raw, outcome.errors))
+            done += batch.rows
+            report.written += outcome.written
+            report.batches.append(time.monotonic() - batch_started)
+            _save_checkpoint(checkpoint, done, complete=False)
+            bar.update(done)
     if summarise:
         # Summaries were deferred batch by batch: each group of the file's students is
         # rebuilt once here, in one call (chunks of students would share groups and rebuild
@@ -331,69 +336,13 @@ class _Batch:
     lines: tuple[int, int] = (0, 0)
 
 
-async def _write_one(store: GraphStore, batch: _Batch, staged: _Staged | None, write: Writer,
-                     catalog: learners.EvidenceCatalog, table: Table) -> int:
-    """Write one pass-2 batch; how many rows it wrote."""
-    if batch.ready is not None:
-        assert staged is not None
-        outcome = await staged.write(store, batch.ready, defer_summaries=True)
-        if outcome.written < batch.ready.results.rows:
-            raise StoreChanged([_store_changed(table, batch, outcome.written)])
-        return outcome.written
-    assert batch.raw is not None
-    outcome = await write(store, batch.raw, catalog=catalog, defer_summaries=True)
-    if outcome.errors:  # the store changed since pass 1 (a student was removed)
-        raise ImportFailed(_bad_rows(table, batch.raw, outcome.errors))
-    return outcome.written
-
-
-async def _write_batches(store: GraphStore, batches: Iterable[_Batch],
-                         report: ImportReport, checkpoint: Path, bar: _Progress,
-                         write_one: Callable[[_Batch], Awaitable[int]]) -> int:
-    """Pass 2: write the batches in order, a checkpoint after each. Batches a check pass
-    kept are independent writes, so up to ``store.writes_in_flight`` of them are under way
-    at once (the next is encoded while the engine writes the one before). A batch counts as
-    done, and is checkpointed, only once it and every batch before it are written; when one
-    fails, the ones under way are finished before the failure is raised."""
-    done = report.resumed_from
-    pending: collections.deque[tuple[asyncio.Task[int], _Batch, float]] = collections.deque()
-
-    async def settle() -> None:
-        nonlocal done
-        task, batch, started = pending.popleft()
-        report.written += await task
-        done += batch.rows
-        report.batches.append(time.monotonic() - started)
-        _save_checkpoint(checkpoint, done, complete=False)
-        bar.update(done)
-
-    try:
-        for batch in batches:
-            depth = store.writes_in_flight if batch.ready is not None else 1
-            pending.append((asyncio.ensure_future(write_one(batch)), batch, time.monotonic()))
-            while len(pending) >= depth:
-                await settle()
-        while pending:
-            await settle()
-    except BaseException as failed:
-        under_way = [task for task, _, _ in pending]
-        written = [batch for (task, batch, _), outcome in zip(
-            pending, await asyncio.gather(*under_way, return_exceptions=True), strict=True)
-            if not isinstance(outcome, BaseException)]
-        if isinstance(failed, StoreChanged) and written:
-            failed.also_written([batch.lines for batch in written])
-        raise
-    return done
-
-
 def _store_changed(table: Table, batch: _Batch, written: int) -> BadRow:
     assert batch.ready is not None
     first, last = batch.lines
     return BadRow(table.file, first, "STORE_CHANGED",
-                  f"{batch.ready.results.rows - written} of the results on lines "
-                  f"{first}–{last} were not written: their student or assessment was removed "
-                  "during the import; the lines before were written (import the file again "
-                  "to finish)")
+                  f"{batch.ready.results.rows - written} of the results on lines {first}–{last} "
+                  "were not written: their student or assessment was removed during the "
+                  "import; the lines before were written (import the file again to finish)")
 
 
 def _spilled(spill: IO[bytes], done: int) -> Iterator[_Batch]:
