@@ -112,9 +112,9 @@ def main(argv: list[str] | None = None) -> int:
                        port=args.port, workers=args.workers, log_config=None,
                        access_log=False)
     if config.workers > 1:
-        from uvicorn.supervisors import Multiprocess
+        from service.workers import serve_workers
 
-        Multiprocess(config, sockets=[config.bind_socket()]).run()
+        serve_workers(config)
     else:
         uvicorn.Server(config).run()
     return 0

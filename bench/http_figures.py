@@ -65,8 +65,32 @@ query Cohort($college: String) {
 CHECK_EVERY = 10  # every 10th loaded request asks for a reference answer
 
 
-def _service_cpu(service: Any) -> float:
-    return sum(cpu_seconds(pid) for pid in service.service_pids())
+def _service_cpu(service: Any) -> dict[int, float]:
+    """CPU seconds of each service process (serve and its workers), by pid."""
+    return {pid: cpu_seconds(pid) for pid in service.service_pids()}
+
+
+def _per_request(before: dict[int, float], after: dict[int, float],
+                 answers: int) -> dict[int, float]:
+    """ms of CPU per answered request, by pid (a process absent before counts from 0)."""
+    return {pid: (spent - before.get(pid, 0.0)) * 1000 / max(answers, 1)
+            for pid, spent in after.items()}
+
+
+def _worker_spread(service: Service, loops: list[dict[int, float]]) -> Figure:
+    """How the workers shared the gap requests: the busiest worker's share of the workers'
+    CPU (50 % is an even spread over two, 100 % one worker doing it all), per loop."""
+    shares, notes = [], []
+    for loop in loops:
+        workers = sorted((ms for pid, ms in loop.items() if pid != service.pid),
+                         reverse=True)
+        total = sum(workers)
+        shares.append(100 * workers[0] / total if total else 0.0)
+        notes.append(" / ".join(f"{ms:.2f}" for ms in workers)
+                     + f" (serve {loop.get(service.pid, 0.0):.2f})")
+    return Figure("CPU of the busiest HTTP worker, share of all workers'", round(
+        median(shares), 1), "%", samples=shares,
+        note="ms per request by worker, per loop: " + "; ".join(notes))
 
 
 
@@ -191,6 +215,7 @@ async def http_figures(service: Service, generated: Slice, options: Options,
     engine, name = service.engine_pid(), service.engine_name
     p50s, p95s, rates, failed, sent, checked, mismatched = [], [], [], 0, 0, 0, 0
     service_cpu, engine_cpu, client_cpu = [], [], []
+    by_process: list[dict[int, float]] = []
     for _ in range(options.repeats):
         bodies, expected = loop_bodies()
         before = (_service_cpu(service), cpu_seconds(engine) if engine else 0.0)
@@ -199,7 +224,8 @@ async def http_figures(service: Service, generated: Slice, options: Options,
         p50s.append(percentile(load.latencies, 0.5) * 1000)
         p95s.append(percentile(load.latencies, 0.95) * 1000)
         rates.append(load.rate)
-        service_cpu.append((after[0] - before[0]) * 1000 / load.answers)
+        by_process.append(_per_request(before[0], after[0], load.answers))
+        service_cpu.append(sum(by_process[-1].values()))
         engine_cpu.append((after[1] - before[1]) * 1000 / load.answers)
         client_cpu.append(load.client_cpu_ms)
         failed += load.failures
@@ -232,6 +258,7 @@ async def http_figures(service: Service, generated: Slice, options: Options,
     figures["gap.http.cpu.service"] = Figure(
         "  … of which the service (serve + workers)", round(median(service_cpu), 3), "ms",
         samples=service_cpu)
+    figures["gap.http.cpu.workers"] = _worker_spread(service, by_process)
     figures["gap.http.cpu.engine"] = Figure(
         f"  … of which {name}", round(median(engine_cpu), 3) if engine else None, "ms",
         samples=engine_cpu if engine else [])
@@ -240,7 +267,8 @@ async def http_figures(service: Service, generated: Slice, options: Options,
         target="≤ 0.3 ms", meets=median(client_cpu) <= 0.3, samples=client_cpu)
     log(f"gap over HTTP: p50 {median(p50s):.2f} ms, p95 {median(p95s):.2f} ms, "
         f"{median(rates):.0f} req/s ({median(service_cpu):.2f} + {median(engine_cpu):.2f} "
-        f"+ {median(client_cpu):.3f} ms CPU per request: service + {name} + client)")
+        f"+ {median(client_cpu):.3f} ms CPU per request: service + {name} + client); "
+        f"{figures['gap.http.cpu.workers'].note}")
 
     figures.update(await _floor_figures(service, reference_bodies, references, options, log,
                                         median(service_cpu), median(engine_cpu)))

@@ -30,7 +30,7 @@ from graph.evidence import DEFAULT_CERTIFICATION_CAP, counted_proficiency
 from graph.ids import LEVEL_ORDER
 from graph.scope import ProgramScope, decode_scope
 from graph.standing import DIMENSIONS, LAYERS, PLACES
-from graph.store import GraphStore
+from graph.store import GraphStore, Record
 
 __all__ = ["Grouped", "apply_evidence", "best_evidence", "better_evidence", "group_key",
            "grouped_raises", "groups_of", "raise_attainment", "recompute_attainment",
@@ -210,19 +210,28 @@ PROGRAM_SCOPES = Cypher(
     "RETURN pid AS program, p.scope AS scope, p.college AS college"
 )
 # A group's members with their attainment, and the group's revision, read in one query so
-# the revision dates the snapshot the rebuild is computed from. Attainment comes as two flat
-# lists (competency uids, attained levels) rather than a list of pairs: a province's refresh
-# reads ~1M of them, and decoding a pair per edge was most of the refresh's time.
+# the revision dates the snapshot the rebuild is computed from. A row per group counts its
+# members and names only those counted in another group (``moved``); a row per evidenced
+# member follows (``rev`` null) with its attainment as two flat lists (competency uids,
+# attained levels) rather than a list of pairs: a province's refresh reads ~1M of them, and
+# decoding a pair per edge was most of the refresh's time. Members without evidence (a
+# freshly enrolled group) cost a count, not a row each: a third of an enrolment's refresh in
+# the importer, and half of the engine's work on it.
 GROUP_MEMBERS = Cypher(
     "UNWIND $groups AS g "
     "OPTIONAL MATCH (k:Cohort {key: g.key}) "
     "WITH g, coalesce(k.rev, 0) AS rev "
     "OPTIONAL MATCH (s:Student {groupKey: g.key}) "
-    "OPTIONAL MATCH (s)-[a:STANDS]->(c:Competency) "
-    "WITH g.key AS key, rev, s, collect(c.uid) AS competencies, "
-    "collect(CASE WHEN c IS NULL THEN null ELSE coalesce(a.attained, 0) END) AS levels "
-    "RETURN key, rev, s.uid AS uid, s.cohortProgram AS cohortProgram, "
-    "s.cohortClass AS cohortClass, competencies, levels"
+    "WITH g, rev, count(s) AS members, "
+    "collect(CASE WHEN coalesce(s.cohortProgram, '') <> g.program "
+    "OR coalesce(s.cohortClass, '') <> g.classLabel THEN s.uid END) AS moved "
+    "RETURN g.key AS key, rev, members, moved, [] AS competencies, [] AS levels "
+    "UNION ALL "
+    "UNWIND $groups AS g "
+    "MATCH (s:Student {groupKey: g.key})-[a:STANDS]->(c:Competency) "
+    "WITH g.key AS key, s, collect(c.uid) AS competencies, "
+    "collect(coalesce(a.attained, 0)) AS levels "
+    "RETURN key, null AS rev, null AS members, null AS moved, competencies, levels"
 )
 # Rebuilt whole, guarded by the revision read with the members: a rebuild computed from a
 # snapshot that another rebuild has since replaced writes nothing and is computed again.
@@ -253,51 +262,26 @@ def _bucket(attained: int, required: int) -> int:
     return 5 if attained >= required else (5 * attained) // required
 
 
-def summarise_group(scope: ProgramScope, members: Sequence[Iterable[Sequence[Any]]]
-                    ) -> dict[str, Any]:
+def summarise_group(scope: ProgramScope, members: Sequence[Iterable[Sequence[Any]]], *,
+                    unevidenced: int = 0) -> dict[str, Any]:
     """A group's cohort figures from its members' attainment ``[[competency uid, attained],
     …]``: per required competency how many meet it and the total gap, placement counts per
     layer and readiness buckets per dimension — as one JSON text (``figures``): a cohort of
     a province reads ~1,300 groups, and one string a group decodes far faster than lists.
     The rules are ``standing.placement`` and ``standing.readiness`` for each student; the
-    work per student is its evidence, not the program's scope."""
+    work per student is its evidence, not the program's scope. ``unevidenced``: members
+    more with no evidence at all, who all stand alike (counted once, times their number)."""
     required = scope.required
     attained_sum = [0] * len(required)
     meeting = [0] * len(required)
     placement = [0] * (len(LAYERS) * len(PLACES))
     ready = [0] * (len(DIMENSIONS) * 6)
-    index, by_uid = scope.required_index, scope.by_uid
+    tallies = (attained_sum, meeting, placement, ready)
     for evidence in members:
-        met = dict(scope.met_by_nothing)
-        dims = dict.fromkeys(scope.required_total, 0)
-        for uid, value in evidence:
-            if uid is None or not value:
-                continue
-            item = by_uid.get(uid)
-            if item is None:
-                continue
-            i = index.get(uid)
-            if i is not None:
-                part = value if value < item.required else item.required
-                attained_sum[i] += part
-                if value >= item.required:
-                    meeting[i] += 1
-                for dimension in item.dimensions:
-                    dims[dimension] += part
-            for level, needed in item.levels.items():
-                if 0 < needed <= value:
-                    met[(item.layer, level)] = met.get((item.layer, level), 0) + 1
-        for layer in scope.layers:
-            placed = "NONE"
-            for level in reversed(LEVEL_ORDER):
-                asked = scope.asked.get((layer, level), 0)
-                if asked and met.get((layer, level), 0) == asked:
-                    placed = level
-                    break
-            placement[LAYERS.index(layer) * len(PLACES) + PLACES.index(placed)] += 1
-        for dimension, total in scope.required_total.items():
-            ready[DIMENSIONS.index(dimension) * 6 + _bucket(dims[dimension], total)] += 1
-    n = len(members)
+        _count_member(scope, evidence, *tallies, times=1)
+    if unevidenced:
+        _count_member(scope, (), *tallies, times=unevidenced)
+    n = len(members) + unevidenced
     figures = {"codes": " ".join(item.code for item in required) if n else "",
                "layers": " ".join(item.layer for item in required) if n else "",
                "meeting": meeting if n else [],
@@ -305,6 +289,42 @@ def summarise_group(scope: ProgramScope, members: Sequence[Iterable[Sequence[Any
                             for i, item in enumerate(required)] if n else [],
                "placement": placement, "readiness": ready}
     return {"students": n, "figures": json.dumps(figures, separators=(",", ":"))}
+
+
+def _count_member(scope: ProgramScope, evidence: Iterable[Sequence[Any]],
+                  attained_sum: list[int], meeting: list[int], placement: list[int],
+                  ready: list[int], *, times: int) -> None:
+    """Add ``times`` members with this ``evidence`` to a group's tallies."""
+    index, by_uid = scope.required_index, scope.by_uid
+    met = dict(scope.met_by_nothing)
+    dims = dict.fromkeys(scope.required_total, 0)
+    for uid, value in evidence:
+        if uid is None or not value:
+            continue
+        item = by_uid.get(uid)
+        if item is None:
+            continue
+        i = index.get(uid)
+        if i is not None:
+            part = value if value < item.required else item.required
+            attained_sum[i] += part * times
+            if value >= item.required:
+                meeting[i] += times
+            for dimension in item.dimensions:
+                dims[dimension] += part
+        for level, needed in item.levels.items():
+            if 0 < needed <= value:
+                met[(item.layer, level)] = met.get((item.layer, level), 0) + 1
+    for layer in scope.layers:
+        placed = "NONE"
+        for level in reversed(LEVEL_ORDER):
+            asked = scope.asked.get((layer, level), 0)
+            if asked and met.get((layer, level), 0) == asked:
+                placed = level
+                break
+        placement[LAYERS.index(layer) * len(PLACES) + PLACES.index(placed)] += times
+    for dimension, total in scope.required_total.items():
+        ready[DIMENSIONS.index(dimension) * 6 + _bucket(dims[dimension], total)] += times
 
 
 async def groups_of(store: GraphStore, students: Sequence[str]) -> set[tuple[str, str]]:
@@ -354,28 +374,28 @@ async def _rebuild(store: GraphStore, groups: list[tuple[str, str]]) -> list[dic
         PROGRAM_SCOPES, {"programs": sorted({program for program, _ in groups})})}
     marks: list[dict[str, Any]] = []
     for _ in range(_ATTEMPTS):
-        rows = await store.read(GROUP_MEMBERS, {"groups": [
-            {"key": group_key(p, c), "program": p, "classLabel": c} for p, c in groups]})
-        members: dict[str, list[Any]] = {group_key(p, c): [] for p, c in groups}
-        revisions: dict[str, int] = {}
-        moved: dict[str, list[dict[str, Any]]] = {}
-        for row in rows:
-            revisions[row["key"]] = int(row["rev"])
-            if row["uid"] is not None:
-                members[row["key"]].append(row)
+        heads: dict[str, Record] = {}
+        evidenced: dict[str, list[Iterable[Sequence[Any]]]] = {}
+        for row in await store.read(GROUP_MEMBERS, {"groups": [
+                {"key": group_key(p, c), "program": p, "classLabel": c} for p, c in groups]}):
+            if row["rev"] is not None:
+                heads[row["key"]] = row
+            else:
+                evidenced.setdefault(row["key"], []).append(
+                    zip(row["competencies"], row["levels"], strict=True))
         writes = []
+        moved: dict[str, list[dict[str, Any]]] = {}
         for program, label in groups:
             key = group_key(program, label)
-            found = scopes.get(program)
-            summary = summarise_group(decode_scope(found["scope"] if found else None),
-                                      [zip(row["competencies"], row["levels"], strict=True)
-                                       for row in members[key]])
-            writes.append({"key": key, "rev": revisions.get(key, 0), "program": program,
-                           "classLabel": label or None,
+            found, head, members = scopes.get(program), heads.get(key), evidenced.get(key, [])
+            summary = summarise_group(
+                decode_scope(found["scope"] if found else None), members,
+                unevidenced=(int(head["members"]) if head else 0) - len(members))
+            writes.append({"key": key, "rev": int(head["rev"]) if head else 0,
+                           "program": program, "classLabel": label or None,
                            "college": found["college"] if found else None, **summary})
-            moved[key] = [{"uid": row["uid"], "program": program, "classLabel": label or None}
-                          for row in members[key]
-                          if (row["cohortProgram"], row["cohortClass"] or "") != (program, label)]
+            moved[key] = [{"uid": uid, "program": program, "classLabel": label or None}
+                          for uid in (head["moved"] if head else [])]
         done = {row["key"] for row in await store.write(WRITE_GROUPS, {"groups": writes})}
         for key in done:
             marks += moved[key]

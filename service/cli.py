@@ -161,9 +161,9 @@ def _serve(settings: Settings) -> int:
                             port=settings.port, workers=workers, log_config=None,
                             access_log=False, timeout_worker_healthcheck=WORKER_HEALTHCHECK_S)
         if config.workers > 1:
-            from uvicorn.supervisors import Multiprocess
+            from service.workers import serve_workers
 
-            Multiprocess(config, sockets=[config.bind_socket()]).run()
+            serve_workers(config)  # each connection to the worker holding the fewest
         else:
             uvicorn.Server(config).run()
     finally:

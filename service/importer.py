@@ -8,11 +8,13 @@ flight when it died is simply written again. The cohort summaries of the file's 
 refreshed once at the end rather than after every batch. Memory stays flat: one batch at a
 time (and the set of the file's student codes).
 
-Results (the bulk of any import: 40 a student) are checked once: pass 1 keeps each checked
-batch, ready to write, in a private temporary file beside the checkpoints, and pass 2 writes
-those instead of reading and checking the file a second time (that was a third of the
-import's time). A row whose student or assessment was removed in between is found by the
-count the write returns.
+Results (the bulk of any import: 40 a student) and students are checked once: pass 1 keeps
+each checked batch, ready to write, in a private temporary file beside the checkpoints, and
+pass 2 writes those instead of reading and checking the file a second time (that was a third
+of the import's time). A row whose student, assessment or program was removed in between is
+found by the count the write returns. A students import rebuilds the cohort groups its writes
+report (the file's groups and those its students moved out of) without looking its students
+up again, unless it resumed (the writes before the restart reported nothing).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import hashlib
 import json
 import marshal
 import os
+import pickle
 import sys
 import tempfile
 import time
@@ -31,7 +34,8 @@ from pathlib import Path
 from typing import IO, Any, TextIO
 
 from graph import learners
-from graph.attainment import Grouped, refresh_summaries
+from graph.attainment import Grouped, refresh_groups, refresh_summaries
+from graph.enrolment import EnrolOutcome, StudentBatch, check_students, write_students
 from graph.evidence import DEFAULT_CERTIFICATION_CAP
 from graph.store import GraphStore
 from service.import_kinds import IMPORT_KINDS
@@ -196,15 +200,29 @@ def _writer(kind: str, framework: str | None, pass_ratio: float,
     raise ValueError(f"unknown import kind {kind!r}; expected one of {', '.join(COLUMNS)}")
 
 
+_Ready = learners.ResultBatch | StudentBatch  # a batch checked by pass 1, for pass 2
+
+
 @dataclass(frozen=True)
 class _Staged:
     """A kind whose check pass hands its checked batches to the write pass."""
 
-    check: Callable[..., Awaitable[learners.ResultBatch]]
+    check: Callable[..., Awaitable[_Ready]]
     write: Callable[..., Awaitable[learners.BatchOutcome]]
 
 
-def _staged(kind: str, pass_ratio: float, certification_cap: int) -> _Staged | None:
+def _staged(kind: str, framework: str | None, pass_ratio: float,
+            certification_cap: int) -> _Staged | None:
+    if kind == "students" and framework is not None:
+        async def check_batch(store: GraphStore, rows: Sequence[Mapping[str, Any]],
+                              **kwargs: Any) -> StudentBatch:
+            return await check_students(store, rows, framework, **kwargs)
+
+        async def write_batch(store: GraphStore, batch: StudentBatch,
+                              **kwargs: Any) -> learners.BatchOutcome:
+            return await write_students(store, batch, **kwargs)
+
+        return _Staged(check_batch, write_batch)
     if kind != "results":
         return None
 
@@ -244,7 +262,8 @@ async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir
     started = time.monotonic()
     summarise = kind not in ("completions", *IMPORT_KINDS)
     students: set[str] = set()  # whose summaries the import deferred, gathered as rows pass
-    staged = _staged(kind, pass_ratio, certification_cap) if validate_first else None
+    staged = _staged(kind, framework, pass_ratio, certification_cap) if validate_first else None
+    groups: set[tuple[str, str]] = set()  # what the students' writes touched
     with contextlib.ExitStack() as cleanup:  # the spill file goes whatever happens
         spill: IO[bytes] | None = None
         if staged is not None:
@@ -255,7 +274,7 @@ async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir
                                          batch_size, summarise, progress, path.name, total)
         done = report.resumed_from
         bar = _Progress(f"import {path.name}", total, progress)
-        batches = (_spilled(spill, done) if spill is not None
+        batches = (_spilled(spill, done, kind) if spill is not None
                    else _checked_again(table, batch_size, done, kind, summarise,
                                        validate_first, students))
         for batch in batches:
@@ -263,8 +282,10 @@ async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir
             if batch.ready is not None:
                 assert staged is not None
                 outcome = await staged.write(store, batch.ready, defer_summaries=True)
-                if outcome.written < batch.ready.results.rows:
-                    raise StoreChanged([_store_changed(table, batch, outcome.written)])
+                if outcome.written < _size(batch.ready):
+                    raise StoreChanged([_store_changed(table, batch, outcome.written, kind)])
+                if isinstance(outcome, EnrolOutcome):
+                    groups |= outcome.groups
             else:
                 assert batch.raw is not None
                 outcome = await write(store, batch.raw, catalog=catalog, defer_summaries=True)
@@ -282,7 +303,10 @@ async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir
         if not validate_first and report.resumed_from:
             students = _students_of(table, kind)
         summarised = _Progress("summaries", len(students), progress)
-        await refresh_summaries(store, sorted(students))
+        if kind == "students" and staged is not None and not report.resumed_from:
+            await refresh_groups(store, groups)  # every write reported what it touched
+        else:
+            await refresh_summaries(store, sorted(students))
         summarised.update(len(students))
     _save_checkpoint(checkpoint, done, complete=True)
     report.seconds = time.monotonic() - started
@@ -305,13 +329,8 @@ async def _check_file(store: GraphStore, table: Table, kind: str, write: Writer,
                 ready = await staged.check(store, batch, catalog=catalog)
                 problems += _bad_rows(table, batch, ready.errors)
                 if spill is not None and not problems:
-                    # marshal: the batch is plain lists of text and numbers, which it
-                    # writes and reads about twice as fast as pickle (a private file read
-                    # back by this process only)
-                    marshal.dump((len(batch), int(batch[0]["__line__"]),
-                                  int(batch[-1]["__line__"]), ready.results.nodes,
-                                  ready.results.students, ready.raises.nodes,
-                                  ready.raises.students), spill)
+                    _spill(spill, len(batch), int(batch[0]["__line__"]),
+                           int(batch[-1]["__line__"]), ready)
             else:
                 outcome = await write(store, batch, catalog=catalog, dry_run=True)
                 problems += _bad_rows(table, batch, outcome.errors)
@@ -332,31 +351,56 @@ class _Batch:
 
     rows: int
     raw: list[dict[str, Any]] | None = None
-    ready: learners.ResultBatch | None = None
+    ready: _Ready | None = None
     lines: tuple[int, int] = (0, 0)
 
 
-def _store_changed(table: Table, batch: _Batch, written: int) -> BadRow:
+def _store_changed(table: Table, batch: _Batch, written: int, kind: str) -> BadRow:
     assert batch.ready is not None
     first, last = batch.lines
+    gone = "program" if kind == "students" else "student or assessment"
     return BadRow(table.file, first, "STORE_CHANGED",
-                  f"{batch.ready.results.rows - written} of the results on lines {first}–{last} "
-                  "were not written: their student or assessment was removed during the "
+                  f"{_size(batch.ready) - written} of the {kind} on lines {first}–{last} "
+                  f"were not written: their {gone} was removed during the "
                   "import; the lines before were written (import the file again to finish)")
 
 
-def _spilled(spill: IO[bytes], done: int) -> Iterator[_Batch]:
+def _spill(spill: IO[bytes], rows: int, first: int, last: int, ready: _Ready) -> None:
+    """Keep a checked batch for pass 2. Results, the bulk of any import, are plain lists of
+    text and numbers, which marshal writes and reads about twice as fast as pickle (a private
+    file, read back by this process only)."""
+    if isinstance(ready, learners.ResultBatch):
+        marshal.dump((rows, first, last, ready.results.nodes, ready.results.students,
+                      ready.raises.nodes, ready.raises.students), spill)
+    else:
+        pickle.dump((rows, first, last, ready), spill, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _unspill(spill: IO[bytes], kind: str) -> tuple[int, int, int, _Ready]:
+    if kind != "results":
+        rows, first, last, ready = pickle.load(spill)
+        return rows, first, last, ready
+    rows, first, last, results, students, raises, raised = marshal.load(spill)
+    return rows, first, last, learners.ResultBatch(Grouped(results, students),
+                                                   Grouped(raises, raised))
+
+
+def _size(ready: _Ready) -> int:
+    """Rows a checked batch writes."""
+    return ready.results.rows if isinstance(ready, learners.ResultBatch) else len(ready.rows)
+
+
+def _spilled(spill: IO[bytes], done: int, kind: str) -> Iterator[_Batch]:
     """The batches pass 1 kept, from the first one not wholly ``done`` (a resume)."""
     spill.seek(0)
     passed = 0
     while True:
         try:
-            rows, first, last, results, students, raises, raised = marshal.load(spill)
+            rows, first, last, ready = _unspill(spill, kind)
         except EOFError:
             return
         passed += rows
         if passed > done:  # a resume inside this batch writes it whole, counts what is new
-            ready = learners.ResultBatch(Grouped(results, students), Grouped(raises, raised))
             yield _Batch(passed - max(done, passed - rows), ready=ready, lines=(first, last))
 
 

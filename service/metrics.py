@@ -50,11 +50,17 @@ class Metrics:
                                 "Requests refused with 503 because a worker was at capacity")
         self.in_flight = Gauge("cg_http_in_flight", "Requests being handled",
                                multiprocess_mode="livesum")
+        # A gauge, as a counter cannot keep one value per process in multiprocess mode.
+        self.worker_requests = Gauge(
+            "cg_http_worker_requests", "HTTP requests answered by each worker process "
+            "(label pid, with several workers): how evenly they share the load",
+            multiprocess_mode="all")
 
     def observe(self, method: str, path: str, status: int, seconds: float) -> None:
         route = path if path in ROUTES else "other"
         self.requests.labels(method, route, str(status)).inc()
         self.latency.labels(route).observe(seconds)
+        self.worker_requests.inc()
 
 
 _METRICS: Metrics | None = None

@@ -64,7 +64,6 @@ CHINESE_HEADERS: dict[str, tuple[str, ...]] = {
 }
 DATE_COLUMNS = frozenset({"enrolledOn", "takenAt", "heldOn", "observedOn", "completedOn"})
 MAX_SHOWN = 200
-_MAX_REMEMBERED = 100_000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SEPARATORS = re.compile(r"[\s/|()（）\[\]【】:：]+")
 _LOOSE_DATE = re.compile(
@@ -180,6 +179,9 @@ def _cell_text(value: Any) -> str | None:
 def _loose_date(text: str) -> str:
     """Excel on Chinese Windows writes dates as 2024/9/1 (or 2024年9月1日): read them as ISO.
     Text that is no real date is left as it is, for the row check to report."""
+    if (len(text) == 10 and text[4] == "-" and text[7] == "-" and text.isascii()
+            and text[:4].isdigit() and text[5:7].isdigit() and text[8:].isdigit()):
+        return text  # ISO already (the row check tells a real date from 2024-09-31)
     found = _LOOSE_DATE.match(text.strip())
     if not found:
         return text
@@ -245,15 +247,25 @@ class Table:
         """Data rows as {key: text or None, "__line__": line}; blank rows are skipped, bad
         ones recorded in ``problems`` (``skip``: data rows to pass over, for a resume)."""
         width = len(self.columns)
+        # a CSV record (text only) as wide as a header naming every column: one pass
+        quick = self.encoding is not None and None not in self.columns
+        keys = [key for key in self.columns if key is not None]
+        dates = [key for key in keys if key in DATE_COLUMNS]
         seen = 0
-        dates: dict[str, str] = {}  # a file repeats its dates thousands of times
-        named = None not in self.columns
-        date_keys = [key for key in self.columns if key in DATE_COLUMNS]
         for line, values in self._raw():
-            if not any(values):  # every value is text or None
+            if not any(v not in (None, "") for v in values):
                 continue
             seen += 1
             if seen <= skip:
+                continue
+            if quick and len(values) == width and not _CONTROL.search("".join(values)):
+                quick_row: dict[str, Any] = {"__line__": line}
+                for name, text in zip(keys, values, strict=True):
+                    quick_row[name] = text if text.strip() else None
+                for name in dates:
+                    if quick_row[name] is not None:
+                        quick_row[name] = _loose_date(quick_row[name])
+                yield quick_row
                 continue
             extra = [v for v in values[width:] if v not in (None, "")]
             if extra:
@@ -261,26 +273,6 @@ class Table:
                     self.file, line, "ROW_TOO_LONG",
                     f"{len(values)} fields but the header has {width} columns "
                     f"(extra value {str(extra[0])[:40]!r} after column {width})"))
-                continue
-            try:  # one search a row; the column is found only when there is something
-                suspicious = _CONTROL.search("".join(values)) is not None
-            except TypeError:  # a sheet's empty cells
-                suspicious = True
-            if named and not suspicious:  # the common row, in one comprehension
-                fast: dict[Any, Any] = {
-                    name: (text if text and not text.isspace() else None)
-                    for name, text in zip(self.columns, values, strict=False)}
-                for name in date_keys:
-                    given = fast.get(name)
-                    if given:
-                        read = dates.get(given)
-                        if read is None:
-                            if len(dates) >= _MAX_REMEMBERED:
-                                dates.clear()
-                            read = dates[given] = _loose_date(given)
-                        fast[name] = read
-                fast["__line__"] = line
-                yield fast
                 continue
             row: dict[str, Any] = {"__line__": line}
             bad = False
@@ -293,7 +285,7 @@ class Table:
                         bad = True
                         break
                     continue
-                if suspicious and value is not None and _CONTROL.search(value):
+                if value is not None and _CONTROL.search(value):
                     self.problems.append(BadRow(
                         self.file, line, "CONTROL_CHARACTER",
                         f"{key} contains a control character (such as NUL); remove it"))
@@ -302,12 +294,7 @@ class Table:
                 if value is not None and value.strip() == "":
                     value = None
                 if value is not None and key in DATE_COLUMNS:
-                    read = dates.get(value)
-                    if read is None:
-                        if len(dates) >= _MAX_REMEMBERED:
-                            dates.clear()
-                        read = dates[value] = _loose_date(value)
-                    value = read
+                    value = _loose_date(value)
                 row[key] = value
             if not bad:
                 yield row

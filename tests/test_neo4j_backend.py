@@ -14,7 +14,7 @@ import pytest
 
 from graph.cypher import Cypher
 from graph.embedded import EmbeddedStore
-from graph.errors import StoreTimeout, UniquenessViolation
+from graph.errors import StoreError, StoreTimeout, UniquenessViolation
 from graph.migrations import SCHEMA_VERSION, current_version, migrate
 from graph.neo4j_store import Neo4jStore
 from seed import load_seed
@@ -101,6 +101,18 @@ async def test_rows_convert_graph_values_as_record_data_does(neo4j_store: Neo4jS
     assert await neo4j_store.write(GRAPH_VALUES) == [{
         "a": {"i": 1}, "r": ({"i": 1}, "SPOKE", {"j": 2}), "both": [{"i": 1}, {"j": 2}],
         "wrapped": {"hub": {"i": 1}, "n": 3}, "i": 1}]
+
+
+WRITE_SENT_AS_A_READ = Cypher("CREATE (:Probe {i: 1}) RETURN 1 AS ok")
+PROBES = Cypher("MATCH (p:Probe) RETURN count(p) AS n")
+
+
+async def test_reads_run_in_read_sessions(neo4j_store: Neo4jStore) -> None:
+    """Reads are auto-commit transactions in read-access sessions (one round trip, routed to
+    readers): the server refuses a write sent as a read, not retried, and nothing is written."""
+    with pytest.raises(StoreError, match=r"(?i)read"):
+        await neo4j_store.read(WRITE_SENT_AS_A_READ)
+    assert await neo4j_store.read(PROBES) == [{"n": 0}]
 
 
 DROP_COHORT_KEY_CONSTRAINT = Cypher("DROP CONSTRAINT cohort_key_unique IF EXISTS")

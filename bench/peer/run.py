@@ -45,6 +45,7 @@ from bench.peer.servers import (
     peer_server,
     project_server,
 )
+from bench.peer.store_gap import gap_at_store
 from schema.access import Role
 from service.auth import issue_token
 
@@ -116,6 +117,7 @@ class _Plan:
         rng = random.Random(options.seed + 7)
         total = options.warmup + options.repeats * options.requests
         self.students = [rng.choice(students) for _ in range(total)]
+        self.checked_all = students
         self.checked = rng.sample(students, min(CHECKED_STUDENTS, len(students)))
 
     def variables(self, side: _Side, query: str, index: int) -> dict[str, Any]:
@@ -324,6 +326,12 @@ def _measure(options: Options, sides: list[_Side], plan: _Plan, loading: dict[st
                  f"{entry['serverCpuMs']:.2f} ms/req (service {entry['serviceCpuMs']:.2f} + "
                  f"store {entry['storeCpuMs']:.2f}), client {entry['clientCpuMs']:.3f} ms, "
                  f"{entry['queriesPerRequest']} queries/req")
+    # after the load runs, so both engines are warm (a JVM just after the import is not)
+    embedded = next((side.socket for side in sides if side.store == "embedded"), None)
+    store_gap = gap_at_store(n4j, embedded, plan.checked_all, options.seed)
+    _log("gap at the store, p50: " + ", ".join(
+        f"{k} {v['p50ms']:.2f} ms (client CPU {v['clientCpuMs']:.2f})" for k, v in
+        store_gap.items() if isinstance(v, dict)) + f", ratio {store_gap.get('ratio')}")
     return {
         "commit": _git("rev-parse", "--short", "HEAD"),
         "dirty": bool(_git("status", "--porcelain", "--untracked-files=no")),
@@ -338,6 +346,7 @@ def _measure(options: Options, sides: list[_Side], plan: _Plan, loading: dict[st
         "competency": competency,
         "queries": queries.NAMES,
         "identicalAnswers": identical,
+        "gapAtStore": store_gap,
         "figures": figures,
     }
 
@@ -351,4 +360,8 @@ def table(result: dict[str, Any]) -> str:
                 f"| ({query}) | {name} | {f['rps']:.1f} | {f['serverCpuMs']:.2f} "
                 f"({f['serviceCpuMs']:.2f} + {f['storeCpuMs']:.2f}) | {f['p50ms']:.1f} / "
                 f"{f['p95ms']:.1f} | {f['queriesPerRequest']} | {f['clientCpuMs']:.3f} |")
+    gap = result.get("gapAtStore", {})
+    if "ratio" in gap:
+        lines.append(f"\ngap at the store, p50: Neo4j {gap['neo4j']['p50ms']:.2f} ms, embedded "
+                     f"{gap['embedded']['p50ms']:.2f} ms: {gap['ratio']:.2f}×")
     return "\n".join(lines)

@@ -16,16 +16,22 @@ from operator import attrgetter
 from typing import Any
 
 from graphql import (
+    GRAPHQL_MAX_INT,
+    GRAPHQL_MIN_INT,
     DocumentNode,
     ExecutionResult,
     FieldNode,
+    GraphQLBoolean,
     GraphQLEnumType,
     GraphQLField,
+    GraphQLID,
+    GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLScalarType,
     GraphQLSchema,
+    GraphQLString,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
@@ -42,6 +48,10 @@ __all__ = ["FastPath", "FastPlan"]
 log = logging.getLogger("competency_graph.graphql")
 
 Root = Callable[[Run, dict[str, Any], Any], Awaitable[Any]]
+# The built-in scalars whose serializer returns a value of this exact type unchanged (an
+# Int only within 32 bits): most leaves of an answer, so they skip the call.
+_SERIALIZED_AS_IS: dict[Any, type] = {GraphQLString: str, GraphQLID: str, GraphQLInt: int,
+                                      GraphQLBoolean: bool}
 
 
 def _called_root(schema: GraphQLSchema, definition: GraphQLField) -> Root:
@@ -147,9 +157,14 @@ class _Compiler:
             else definition.type
         if isinstance(leaf_type, GraphQLScalarType | GraphQLEnumType):  # most fields: fused
             serialize, required = leaf_type.serialize, leaf_type is not definition.type
+            exact = _SERIALIZED_AS_IS.get(leaf_type)
 
             def leaf(_run: Run, source: Any) -> Any:
                 value = get(source)
+                kind = type(value)
+                if kind is exact and (kind is not int
+                                      or GRAPHQL_MIN_INT <= value <= GRAPHQL_MAX_INT):
+                    return value  # what serialize returns for it, without the call
                 if value is None:
                     if required:
                         raise GiveUp
