@@ -179,6 +179,9 @@ def _cell_text(value: Any) -> str | None:
 def _loose_date(text: str) -> str:
     """Excel on Chinese Windows writes dates as 2024/9/1 (or 2024年9月1日): read them as ISO.
     Text that is no real date is left as it is, for the row check to report."""
+    if (len(text) == 10 and text[4] == "-" and text[7] == "-" and text.isascii()
+            and text[:4].isdigit() and text[5:7].isdigit() and text[8:].isdigit()):
+        return text  # ISO already (the row check tells a real date from 2024-09-31)
     found = _LOOSE_DATE.match(text.strip())
     if not found:
         return text
@@ -244,12 +247,25 @@ class Table:
         """Data rows as {key: text or None, "__line__": line}; blank rows are skipped, bad
         ones recorded in ``problems`` (``skip``: data rows to pass over, for a resume)."""
         width = len(self.columns)
+        # a CSV record (text only) as wide as a header naming every column: one pass
+        quick = self.encoding is not None and None not in self.columns
+        keys = [key for key in self.columns if key is not None]
+        dates = [key for key in keys if key in DATE_COLUMNS]
         seen = 0
         for line, values in self._raw():
             if not any(v not in (None, "") for v in values):
                 continue
             seen += 1
             if seen <= skip:
+                continue
+            if quick and len(values) == width and not _CONTROL.search("".join(values)):
+                quick_row: dict[str, Any] = {"__line__": line}
+                for name, text in zip(keys, values, strict=True):
+                    quick_row[name] = text if text.strip() else None
+                for name in dates:
+                    if quick_row[name] is not None:
+                        quick_row[name] = _loose_date(quick_row[name])
+                yield quick_row
                 continue
             extra = [v for v in values[width:] if v not in (None, "")]
             if extra:
