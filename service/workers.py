@@ -2,11 +2,13 @@
 
 uvicorn's own way — every worker accepting from one shared listening socket — leaves the
 spread to whichever worker wakes first, and asyncio then accepts the whole queue: the bench's
-four keep-alive connections usually all went to one of two workers (measured: 1.9 ms CPU per
-request in one, 0.00 in the other; p95 16 ms instead of ~10). Here the parent accepts, in a
-thread of its own, and hands each connection over a Unix socket to the worker with the
+four keep-alive connections usually all went to one of two workers (measured in most bench
+loops: 1.5–2.2 ms CPU per request in one, 0.00–0.02 in the other). Here the parent accepts,
+in a thread of its own, and hands each connection over a Unix socket to the worker with the
 fewest open connections (ties: the one given a connection longest ago), which serves it with
-uvicorn as before (service/handover.py). Deterministic, whatever the client or proxy does.
+uvicorn as before (service/handover.py). Deterministic, whatever the client or proxy does,
+with one lag: a worker's count drops once it has seen a connection close, so connections
+opened within milliseconds of others closing may meet the old counts.
 
 What stays uvicorn's: the worker processes, their health checks and restarts, signals
 (SIGTERM: the parent stops accepting, then each worker shuts down gracefully; SIGHUP, TTIN,
