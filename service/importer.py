@@ -22,9 +22,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import marshal
 import os
-import pickle
 import sys
 import tempfile
 import time
@@ -34,11 +32,12 @@ from pathlib import Path
 from typing import IO, Any, TextIO
 
 from graph import learners
-from graph.attainment import Grouped, refresh_groups, refresh_summaries
-from graph.enrolment import EnrolOutcome, StudentBatch, check_students, write_students
+from graph.attainment import refresh_groups, refresh_summaries
+from graph.enrolment import EnrolOutcome
 from graph.evidence import DEFAULT_CERTIFICATION_CAP
 from graph.store import GraphStore
 from service.import_kinds import IMPORT_KINDS
+from service.staging import Batch, Staged, rows_of, spill_batch, spilled, staging_for
 from service.tabular import BadFile, BadRow, Table, open_table
 
 __all__ = ["COLUMNS", "BadRow", "ImportFailed", "ImportReport", "StoreChanged", "import_csv",
@@ -200,45 +199,6 @@ def _writer(kind: str, framework: str | None, pass_ratio: float,
     raise ValueError(f"unknown import kind {kind!r}; expected one of {', '.join(COLUMNS)}")
 
 
-_Ready = learners.ResultBatch | StudentBatch  # a batch checked by pass 1, for pass 2
-
-
-@dataclass(frozen=True)
-class _Staged:
-    """A kind whose check pass hands its checked batches to the write pass."""
-
-    check: Callable[..., Awaitable[_Ready]]
-    write: Callable[..., Awaitable[learners.BatchOutcome]]
-
-
-def _staged(kind: str, framework: str | None, pass_ratio: float,
-            certification_cap: int) -> _Staged | None:
-    if kind == "students" and framework is not None:
-        async def check_batch(store: GraphStore, rows: Sequence[Mapping[str, Any]],
-                              **kwargs: Any) -> StudentBatch:
-            return await check_students(store, rows, framework, **kwargs)
-
-        async def write_batch(store: GraphStore, batch: StudentBatch,
-                              **kwargs: Any) -> learners.BatchOutcome:
-            return await write_students(store, batch, **kwargs)
-
-        return _Staged(check_batch, write_batch)
-    if kind != "results":
-        return None
-
-    async def check(store: GraphStore, rows: Sequence[Mapping[str, Any]],
-                    **kwargs: Any) -> learners.ResultBatch:
-        return await learners.check_results(store, rows, pass_ratio=pass_ratio,
-                                            certification_cap=certification_cap, **kwargs)
-
-    async def write(store: GraphStore, batch: learners.ResultBatch,
-                    **kwargs: Any) -> learners.BatchOutcome:
-        return await learners.write_results(store, batch, certification_cap=certification_cap,
-                                            **kwargs)
-
-    return _Staged(check, write)
-
-
 async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir: Path,
                      framework: str | None = None, pass_ratio: float = 0.6,
                      certification_cap: int = DEFAULT_CERTIFICATION_CAP,
@@ -262,7 +222,7 @@ async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir
     started = time.monotonic()
     summarise = kind not in ("completions", *IMPORT_KINDS)
     students: set[str] = set()  # whose summaries the import deferred, gathered as rows pass
-    staged = _staged(kind, framework, pass_ratio, certification_cap) if validate_first else None
+    staged = staging_for(kind, framework, pass_ratio, certification_cap) if validate_first else None
     groups: set[tuple[str, str]] = set()  # what the students' writes touched
     with contextlib.ExitStack() as cleanup:  # the spill file goes whatever happens
         spill: IO[bytes] | None = None
@@ -274,7 +234,7 @@ async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir
                                          batch_size, summarise, progress, path.name, total)
         done = report.resumed_from
         bar = _Progress(f"import {path.name}", total, progress)
-        batches = (_spilled(spill, done, kind) if spill is not None
+        batches = (spilled(spill, done, kind) if spill is not None
                    else _checked_again(table, batch_size, done, kind, summarise,
                                        validate_first, students))
         for batch in batches:
@@ -282,7 +242,7 @@ async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir
             if batch.ready is not None:
                 assert staged is not None
                 outcome = await staged.write(store, batch.ready, defer_summaries=True)
-                if outcome.written < _size(batch.ready):
+                if outcome.written < rows_of(batch.ready):
                     raise StoreChanged([_store_changed(table, batch, outcome.written, kind)])
                 if isinstance(outcome, EnrolOutcome):
                     groups |= outcome.groups
@@ -314,7 +274,7 @@ async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir
 
 
 async def _check_file(store: GraphStore, table: Table, kind: str, write: Writer,
-                      staged: _Staged | None, spill: IO[bytes] | None,
+                      staged: Staged | None, spill: IO[bytes] | None,
                       catalog: learners.EvidenceCatalog, batch_size: int, summarise: bool,
                       progress: TextIO | None, name: str, total: int) -> set[str]:
     """Pass 1: every row checked, nothing written; the file's students (for the summaries).
@@ -329,7 +289,7 @@ async def _check_file(store: GraphStore, table: Table, kind: str, write: Writer,
                 ready = await staged.check(store, batch, catalog=catalog)
                 problems += _bad_rows(table, batch, ready.errors)
                 if spill is not None and not problems:
-                    _spill(spill, len(batch), int(batch[0]["__line__"]),
+                    spill_batch(spill, len(batch), int(batch[0]["__line__"]),
                            int(batch[-1]["__line__"]), ready)
             else:
                 outcome = await write(store, batch, catalog=catalog, dry_run=True)
@@ -345,72 +305,23 @@ async def _check_file(store: GraphStore, table: Table, kind: str, write: Writer,
     return students
 
 
-@dataclass
-class _Batch:
-    """One batch for pass 2: raw rows to check and write, or a batch pass 1 checked."""
-
-    rows: int
-    raw: list[dict[str, Any]] | None = None
-    ready: _Ready | None = None
-    lines: tuple[int, int] = (0, 0)
-
-
-def _store_changed(table: Table, batch: _Batch, written: int, kind: str) -> BadRow:
+def _store_changed(table: Table, batch: Batch, written: int, kind: str) -> BadRow:
     assert batch.ready is not None
     first, last = batch.lines
     gone = "program" if kind == "students" else "student or assessment"
     return BadRow(table.file, first, "STORE_CHANGED",
-                  f"{_size(batch.ready) - written} of the {kind} on lines {first}–{last} "
+                  f"{rows_of(batch.ready) - written} of the {kind} on lines {first}–{last} "
                   f"were not written: their {gone} was removed during the "
                   "import; the lines before were written (import the file again to finish)")
 
 
-def _spill(spill: IO[bytes], rows: int, first: int, last: int, ready: _Ready) -> None:
-    """Keep a checked batch for pass 2. Results, the bulk of any import, are plain lists of
-    text and numbers, which marshal writes and reads about twice as fast as pickle (a private
-    file, read back by this process only)."""
-    if isinstance(ready, learners.ResultBatch):
-        marshal.dump((rows, first, last, ready.results.nodes, ready.results.students,
-                      ready.raises.nodes, ready.raises.students), spill)
-    else:
-        pickle.dump((rows, first, last, ready), spill, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def _unspill(spill: IO[bytes], kind: str) -> tuple[int, int, int, _Ready]:
-    if kind != "results":
-        rows, first, last, ready = pickle.load(spill)
-        return rows, first, last, ready
-    rows, first, last, results, students, raises, raised = marshal.load(spill)
-    return rows, first, last, learners.ResultBatch(Grouped(results, students),
-                                                   Grouped(raises, raised))
-
-
-def _size(ready: _Ready) -> int:
-    """Rows a checked batch writes."""
-    return ready.results.rows if isinstance(ready, learners.ResultBatch) else len(ready.rows)
-
-
-def _spilled(spill: IO[bytes], done: int, kind: str) -> Iterator[_Batch]:
-    """The batches pass 1 kept, from the first one not wholly ``done`` (a resume)."""
-    spill.seek(0)
-    passed = 0
-    while True:
-        try:
-            rows, first, last, ready = _unspill(spill, kind)
-        except EOFError:
-            return
-        passed += rows
-        if passed > done:  # a resume inside this batch writes it whole, counts what is new
-            yield _Batch(passed - max(done, passed - rows), ready=ready, lines=(first, last))
-
-
 def _checked_again(table: Table, batch_size: int, done: int, kind: str, summarise: bool,
-                   validate_first: bool, students: set[str]) -> Iterator[_Batch]:
+                   validate_first: bool, students: set[str]) -> Iterator[Batch]:
     """Pass 2 from the file: each batch is checked again as it is written."""
     for batch in _batches(table, batch_size, skip=done):
         if summarise and not validate_first:
             students |= _students_in(batch, kind)
-        yield _Batch(len(batch), raw=batch)
+        yield Batch(len(batch), raw=batch)
 
 
 def _students_in(rows: Iterable[Mapping[str, Any]], kind: str) -> set[str]:
