@@ -7,6 +7,7 @@ as GraphQL enums are. ``of`` reads a store value into its member; ``code`` is th
 
 from __future__ import annotations
 
+import functools
 from enum import Enum
 from typing import TypeVar
 
@@ -21,13 +22,20 @@ __all__ = [
 E = TypeVar("E", bound=Enum)
 
 
+@functools.cache
+def _members(kind: type[Enum]) -> dict[object, Enum]:
+    return {member.value: member for member in kind}
+
+
 def of(kind: type[E], value: object) -> E:
-    """The member whose value is the store's ``value`` (ValueError on anything else)."""
-    return kind(str(value))
+    """The member whose value is the store's ``value`` (ValueError on anything else). A
+    dict lookup first: ``kind(value)`` costs ~1 µs, a report asks ~70 times."""
+    member = _members(kind).get(value) if type(value) is str else None
+    return member if member is not None else kind(str(value))  # type: ignore[return-value]
 
 
 def of_opt(kind: type[E], value: object) -> E | None:
-    return None if value is None or value == "" else kind(str(value))
+    return None if value is None or value == "" else of(kind, value)
 
 
 def code(value: Enum | str | None) -> str | None:
