@@ -224,6 +224,9 @@ async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir
     students: set[str] = set()  # whose summaries the import deferred, gathered as rows pass
     staged = staging_for(kind, framework, pass_ratio, certification_cap) if validate_first else None
     groups: set[tuple[str, str]] = set()  # what the students' writes touched
+    # a students import rebuilds the groups its writes report, unless writes before a restart
+    # reported theirs to a process that is gone: then it looks the file's students up
+    by_groups = kind == "students" and staged is not None and not report.resumed_from
     with contextlib.ExitStack() as cleanup:  # the spill file goes whatever happens
         spill: IO[bytes] | None = None
         if staged is not None:
@@ -231,7 +234,8 @@ async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir
                                                                  prefix="import-"))
         if validate_first:
             students = await _check_file(store, table, kind, write, staged, spill, catalog,
-                                         batch_size, summarise, progress, path.name, total)
+                                         batch_size, summarise and not by_groups, progress,
+                                         path.name, total)
         done = report.resumed_from
         bar = _Progress(f"import {path.name}", total, progress)
         batches = (spilled(spill, done, kind) if spill is not None
@@ -262,12 +266,13 @@ async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir
         # them again). After a resume without the check pass, the whole file is read again.
         if not validate_first and report.resumed_from:
             students = _students_of(table, kind)
-        summarised = _Progress("summaries", len(students), progress)
-        if kind == "students" and staged is not None and not report.resumed_from:
-            await refresh_groups(store, groups)  # every write reported what it touched
+        count = len(groups) if by_groups else len(students)
+        summarised = _Progress("summaries", count, progress)
+        if by_groups:
+            await refresh_groups(store, groups)
         else:
             await refresh_summaries(store, sorted(students))
-        summarised.update(len(students))
+        summarised.update(count)
     _save_checkpoint(checkpoint, done, complete=True)
     report.seconds = time.monotonic() - started
     return report
