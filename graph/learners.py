@@ -53,7 +53,7 @@ __all__ = [
 
 # Rows come grouped by student (``attainment.Grouped``): $assessments are [position, uid] of
 # the assessments the rows name by position, $students is [[student uid, [[assessment
-# position, takenAt, score, maxScore, ratio, passed], …]], …] (see RAISE_ATTAINMENT for why,
+# position, takenAt, score, maxScore, passed], …]], …] (see RAISE_ATTAINMENT for why,
 # and for the ORDER BY). Returns one row: how many were written and the students a correction
 # flipped a pass flag of, whose attainment is then re-derived. The flag before the write is
 # read into ``before`` ahead of the SET and compared only in the aggregation: FalkorDB
@@ -70,8 +70,8 @@ RECORD_RESULTS = Cypher(
     "WITH s, row, assessments[row[0]][0] AS a WHERE a IS NOT NULL "
     "MERGE (s)-[r:TOOK {takenAt: row[1]}]->(a) "
     "WITH s, r, row, toString(r.passed) AS before "
-    "SET r.score = row[2], r.maxScore = row[3], r.ratio = row[4], r.passed = row[5] "
-    "WITH s, before, toString(row[5]) AS now "
+    "SET r.score = row[2], r.maxScore = row[3], r.passed = row[4] "
+    "WITH s, before, toString(row[4]) AS now "
     "RETURN count(*) AS written, "
     "collect(DISTINCT CASE WHEN before <> now THEN s.uid END) AS changed"
 )
@@ -126,7 +126,7 @@ async def check_results(store: GraphStore, rows: Sequence[Mapping[str, Any]], *,
     catalog, check, known = await open_evidence_batch(store, rows, catalog)
     texts: dict[str, str] = {}
     dates: dict[str, str] = {}
-    scored: dict[tuple[Any, Any], tuple[float, bool]] = {}  # (ratio, passed)
+    scored: dict[tuple[Any, Any], bool] = {}  # the pass decision by score and maximum
     students: dict[tuple[Any, Any], Record] = {}
     assessments_of: dict[str, dict[str, Any]] = {}
     seen: dict[tuple[Any, ...], int] = {}
@@ -181,18 +181,16 @@ async def check_results(store: GraphStore, rows: Sequence[Mapping[str, Any]], *,
         if check.duplicate(index, (uid, code, taken_at), seen, "result"):
             continue
         exact = (row["score"], row.get("maxScore") if given_max is not None else max_score)
-        known_score = scored.get(exact)
-        if known_score is None:  # the ratio is kept for display; the decision is exact
-            known_score = scored[exact] = (round(score / max_score, 6),
-                                           passes(exact[0], exact[1], pass_ratio))
-        ratio, passed = known_score
+        passed = scored.get(exact)
+        if passed is None:  # exact, in decimal
+            passed = scored[exact] = passes(exact[0], exact[1], pass_ratio)
         position = node_index.get(assessment.uid)
         if position is None:
             position = node_index[assessment.uid] = len(node_index)
         taken = by_student.get(uid)
         if taken is None:
             taken = by_student[uid] = []
-        taken.append([position, taken_at, score, max_score, ratio, passed])
+        taken.append([position, taken_at, score, max_score, passed])
         if passed:
             mine = best.get(uid)
             if mine is None:
