@@ -18,7 +18,7 @@ from graph.cypher import Cypher
 from graph.store import GraphStore, Record
 
 __all__ = ["MAX_BATCH", "BatchOutcome", "EvidenceCatalog", "RowChecks", "RowError",
-           "check_size", "open_evidence_batch", "student_of", "student_uid"]
+           "check_size", "open_evidence_batch", "student_in", "student_of", "student_uid"]
 
 MAX_BATCH = 10_000
 
@@ -184,6 +184,12 @@ async def student_of(check: RowChecks, catalog: EvidenceCatalog, index: int,
                       allowed: set[str] | None) -> Record | None:
     college = check.text(index, row, "college")
     code = check.text(index, row, "student")
+    return student_in(check, index, college, code, known, allowed)
+
+
+def student_in(check: RowChecks, index: int, college: str | None, code: str | None,
+               known: dict[str, Record], allowed: set[str] | None) -> Record | None:
+    """The row's student among ``known``, from its checked college and code."""
     if college is None or code is None:
         return None
     if allowed is not None and college not in allowed:

@@ -10,6 +10,8 @@ lives in ``graph.embedded_server``.
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -46,13 +48,33 @@ def _literal(value: Any) -> str:
     return str(stringify_param_value(value))
 
 
+# JSON's escapes other than \" and \\ (a string with a control character or a lone
+# surrogate), and "{" (a map, whose keys Cypher writes bare): text the JSON fast path leaves
+# to ``_literal``. A backslash of the data itself can match too; that only costs the fast path.
+_NOT_CYPHER = re.compile(r'\\[bfnrtu/]|\{')
+
+
+def _list_literal(value: list[Any] | tuple[Any, ...]) -> str:
+    """A list as ``_literal`` writes it, by the C JSON encoder when the texts agree (lists,
+    strings, numbers, booleans and null are written alike, ``true`` for ``True``): the bulk
+    imports send ~1M such rows, and this is ~10× faster than walking them in Python."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, allow_nan=False, check_circular=False,
+                          separators=(",", ":"))
+    except (TypeError, ValueError):  # a value JSON does not know: the general way
+        return _literal(value)
+    return _literal(value) if _NOT_CYPHER.search(text) else text
+
+
 def _params_header(params: dict[str, Any] | None) -> str:
     if not params:
         return ""
     for key in params:
         if not key or "`" in key:
             raise ValueError(f"bad parameter name {key!r}")
-    return "CYPHER " + "".join(f"`{k}`={_literal(v)} " for k, v in params.items())
+    return "CYPHER " + "".join(
+        f"`{k}`={_list_literal(v) if type(v) is list else _literal(v)} "
+        for k, v in params.items())
 
 
 class EmbeddedStore:

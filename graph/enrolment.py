@@ -78,7 +78,7 @@ class StudentBatch:
     """A batch of students checked and ready to write (``CREATE_STUDENTS`` rows), or the
     problems of its rows. Plain lists, so the importer can keep it between its passes."""
 
-    rows: list[list[Any]] = field(default_factory=list)
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
 
 
@@ -99,7 +99,7 @@ async def check_students(store: GraphStore, rows: Sequence[Mapping[str, Any]], f
     check = RowChecks(rows)
     colleges = await catalog.colleges()
     programs = await catalog.items("program", fw)
-    clean: list[list[Any]] = []
+    clean: list[tuple[Any, ...]] = []
     seen: dict[tuple[Any, ...], int] = {}
     for index, row in enumerate(rows):
         code = check.text(index, row, "code")
@@ -125,8 +125,8 @@ async def check_students(store: GraphStore, rows: Sequence[Mapping[str, Any]], f
             continue
         if check.duplicate(index, (college, code), seen, "student"):
             continue
-        clean.append([student_uid(college, code), code, college, program.uid, class_label,
-                      enrolled])
+        clean.append((student_uid(college, code), code, college, program.uid, class_label,
+                      enrolled))
     if check.errors:
         return StudentBatch(errors=check.errors)
     return StudentBatch(clean)

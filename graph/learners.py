@@ -20,13 +20,21 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.attainment import apply_evidence, best_evidence, recompute_attainment
+from graph.attainment import (
+    Grouped,
+    apply_evidence,
+    best_evidence,
+    better_evidence,
+    grouped_raises,
+    recompute_attainment,
+)
 from graph.batches import (
     MAX_BATCH,
     BatchOutcome,
     EvidenceCatalog,
     RowError,
     open_evidence_batch,
+    student_in,
     student_of,
     student_uid,
 )
@@ -34,7 +42,7 @@ from graph.cypher import Cypher
 from graph.enrolment import record_students
 from graph.evidence import DEFAULT_CERTIFICATION_CAP, earliest, passes
 from graph.roster import record_totals, student_count, student_page
-from graph.store import GraphStore
+from graph.store import GraphStore, Record
 
 __all__ = [
     "MAX_BATCH", "BatchOutcome", "EvidenceCatalog", "ResultBatch", "RowError", "best_evidence",
@@ -43,20 +51,27 @@ __all__ = [
     "student_uid", "write_results",
 ]
 
-# A row is a list (a third of a map's text to encode and for the engine to parse): [student
-# uid, assessment uid, takenAt, score, maxScore, ratio, passed]. Returns one row: how many
-# were written and the students a correction flipped a pass flag of, whose attainment is then
-# re-derived. The flag before the write is read into ``before`` ahead of the SET and compared
-# only in the aggregation: FalkorDB re-evaluates a projection that a WHERE reads after a SET
-# (tested with corrections on both engines).
+# Rows come grouped by student (``attainment.Grouped``): $assessments are [position, uid] of
+# the assessments the rows name by position, $students is [[student uid, [[assessment
+# position, takenAt, score, maxScore, passed], …]], …] (see RAISE_ATTAINMENT for why,
+# and for the ORDER BY). Returns one row: how many were written and the students a correction
+# flipped a pass flag of, whose attainment is then re-derived. The flag before the write is
+# read into ``before`` ahead of the SET and compared only in the aggregation: FalkorDB
+# re-evaluates a projection that a WHERE reads after a SET (tested with corrections on both
+# engines).
 RECORD_RESULTS = Cypher(
-    "UNWIND $rows AS row "
-    "MATCH (s:Student {uid: row[0]}) "
-    "MATCH (a:Assessment {uid: row[1]}) "
-    "MERGE (s)-[r:TOOK {takenAt: row[2]}]->(a) "
+    "UNWIND $assessments AS node "
+    "OPTIONAL MATCH (a:Assessment {uid: node[1]}) "
+    "WITH node, a ORDER BY node[0] "
+    "WITH collect([a]) AS assessments "
+    "UNWIND $students AS student "
+    "MATCH (s:Student {uid: student[0]}) "
+    "UNWIND student[1] AS row "
+    "WITH s, row, assessments[row[0]][0] AS a WHERE a IS NOT NULL "
+    "MERGE (s)-[r:TOOK {takenAt: row[1]}]->(a) "
     "WITH s, r, row, toString(r.passed) AS before "
-    "SET r.score = row[3], r.maxScore = row[4], r.ratio = row[5], r.passed = row[6] "
-    "WITH s, before, toString(row[6]) AS now "
+    "SET r.score = row[2], r.maxScore = row[3], r.passed = row[4] "
+    "WITH s, before, toString(row[4]) AS now "
     "RETURN count(*) AS written, "
     "collect(DISTINCT CASE WHEN before <> now THEN s.uid END) AS changed"
 )
@@ -87,11 +102,12 @@ RECORD_CERTIFICATIONS = Cypher(
 @dataclass
 class ResultBatch:
     """A batch of results checked and ready to write: the write query's rows and the best
-    attainment evidence among them (``best_evidence`` rows). Plain lists, so the importer can
-    keep the batches its check pass made and write them without reading the file again."""
+    attainment evidence among them, both grouped by student. Plain lists, so the importer
+    can keep the batches its check pass made and write them without reading the file
+    again."""
 
-    rows: list[list[Any]] = field(default_factory=list)
-    raises: list[list[Any]] = field(default_factory=list)
+    results: Grouped = field(default_factory=Grouped)
+    raises: Grouped = field(default_factory=Grouped)
     errors: list[RowError] = field(default_factory=list)
 
 
@@ -100,22 +116,55 @@ async def check_results(store: GraphStore, rows: Sequence[Mapping[str, Any]], *,
                         catalog: EvidenceCatalog | None = None,
                         certification_cap: int = DEFAULT_CERTIFICATION_CAP) -> ResultBatch:
     """Validate assessment results (college, student, assessment, score, maxScore?,
-    takenAt) without writing: every problem of every row, or the batch to write."""
+    takenAt) without writing: every problem of every row, or the batch to write.
+
+    The bulk of every import goes through here, so the loop keeps its lookups local and
+    remembers what it checked: a file repeats its students (40 rows each), assessment codes,
+    dates and scores thousands of times, and each check is a pure function of its text. Only
+    what passed is remembered, so a bad value goes through the generic check, and its
+    error, every time; the rules are those of the generic checks."""
     catalog, check, known = await open_evidence_batch(store, rows, catalog)
-    clean: list[list[Any]] = []
-    candidates: list[dict[str, Any]] = []
+    texts: dict[str, str] = {}
+    dates: dict[str, str] = {}
+    scored: dict[tuple[Any, Any], bool] = {}  # the pass decision by score and maximum
+    students: dict[tuple[Any, Any], Record] = {}
+    assessments_of: dict[str, dict[str, Any]] = {}
     seen: dict[tuple[Any, ...], int] = {}
+    node_index: dict[str, int] = {}
+    by_student: dict[str, list[list[Any]]] = {}
+    best: dict[str, dict[str, tuple[int, str, str, str]]] = {}
     for index, row in enumerate(rows):
-        student = await student_of(check, catalog, index, row, known, allowed_colleges)
-        code = check.text(index, row, "assessment")
-        taken_at = check.when(index, row, "takenAt")
+        key = (row.get("college"), row.get("student"))
+        student = students.get(key)
+        if student is None:
+            college = check.text(index, row, "college")
+            code = check.text(index, row, "student")
+            student = student_in(check, index, college, code, known, allowed_colleges)
+            if student is not None:
+                students[key] = student
+        raw = row.get("assessment")
+        code = texts.get(raw) if type(raw) is str else None
+        if code is None:
+            code = check.text(index, row, "assessment")
+            if code is not None and type(raw) is str:
+                texts[raw] = code
+        raw = row.get("takenAt")
+        taken_at = dates.get(raw) if type(raw) is str else None
+        if taken_at is None:
+            taken_at = check.when(index, row, "takenAt")
+            if taken_at is not None and type(raw) is str:
+                dates[raw] = taken_at
         score = check.number(index, row, "score")
         given_max = check.number(index, row, "maxScore", required=False)
         if student is None or code is None:
             continue
-        assessment = (await catalog.items("assessment", student["fw"])).get(code)
+        fw = student["fw"]
+        items = assessments_of.get(fw)
+        if items is None:
+            items = assessments_of[fw] = await catalog.items("assessment", fw)
+        assessment = items.get(code)
         if assessment is None:
-            check.fail(index, "UNKNOWN_ASSESSMENT", f"no assessment {code} in {student['fw']}",
+            check.fail(index, "UNKNOWN_ASSESSMENT", f"no assessment {code} in {fw}",
                        "assessment")
             continue
         max_score = given_max if given_max is not None else assessment.max_score
@@ -128,20 +177,34 @@ async def check_results(store: GraphStore, rows: Sequence[Mapping[str, Any]], *,
             continue
         if score is None or taken_at is None:
             continue
-        if check.duplicate(index, (student["uid"], code, taken_at), seen, "result"):
+        uid = student["uid"]
+        if check.duplicate(index, (uid, code, taken_at), seen, "result"):
             continue
-        ratio = round(score / max_score, 6)  # kept for display; the decision is exact
-        passed = passes(row["score"], row.get("maxScore") if given_max is not None
-                        else max_score, pass_ratio)
-        clean.append([student["uid"], assessment.uid, taken_at, score, max_score, ratio,
-                      passed])
+        exact = (row["score"], row.get("maxScore") if given_max is not None else max_score)
+        passed = scored.get(exact)
+        if passed is None:  # exact, in decimal
+            passed = scored[exact] = passes(exact[0], exact[1], pass_ratio)
+        position = node_index.get(assessment.uid)
+        if position is None:
+            position = node_index[assessment.uid] = len(node_index)
+        taken = by_student.get(uid)
+        if taken is None:
+            taken = by_student[uid] = []
+        taken.append([position, taken_at, score, max_score, passed])
         if passed:
-            candidates += [{"student": student["uid"], "competency": competency,
-                            "proficiency": proficiency, "at": taken_at, "kind": "assessment",
-                            "code": code} for competency, proficiency in assessment.links]
+            mine = best.get(uid)
+            if mine is None:
+                mine = best[uid] = {}
+            for competency, proficiency in assessment.links:
+                current = mine.get(competency)
+                if current is None or proficiency > current[0] or (
+                        proficiency == current[0] and better_evidence(
+                            (proficiency, taken_at, "assessment", code), current)):
+                    mine[competency] = (proficiency, taken_at, "assessment", code)
     if check.errors:
         return ResultBatch(errors=check.errors)
-    return ResultBatch(clean, best_evidence(candidates, certification_cap))
+    results = Grouped(list(node_index), [[uid, taken] for uid, taken in by_student.items()])
+    return ResultBatch(results, grouped_raises(best))
 
 
 async def write_results(store: GraphStore, batch: ResultBatch, *,
@@ -149,13 +212,12 @@ async def write_results(store: GraphStore, batch: ResultBatch, *,
                         certification_cap: int = DEFAULT_CERTIFICATION_CAP) -> BatchOutcome:
     """Write a checked batch. A row whose student or assessment is gone since the check is
     not written, and is counted out of ``written``."""
-    if not batch.rows:
+    if not batch.results.students:
         return BatchOutcome()
     written = 0
     changed: list[str] = []
-    for start in range(0, len(batch.rows), MAX_BATCH):
-        [summary] = await store.write(RECORD_RESULTS,
-                                      {"rows": batch.rows[start:start + MAX_BATCH]})
+    for part in batch.results.chunks(MAX_BATCH):
+        [summary] = await store.write(RECORD_RESULTS, part.params("assessments"))
         written += int(summary["written"])
         changed += summary["changed"]
     await apply_evidence(store, batch.raises, changed, defer_summaries, certification_cap)

@@ -249,11 +249,11 @@ class Table:
         width = len(self.columns)
         # a CSV record (text only) as wide as a header naming every column: one pass
         quick = self.encoding is not None and None not in self.columns
-        keys = [key for key in self.columns if key is not None]
+        keys = [str(key) for key in self.columns]  # (read only when quick: no None)
         dates = [key for key in keys if key in DATE_COLUMNS]
         seen = 0
         for line, values in self._raw():
-            if not any(v not in (None, "") for v in values):
+            if not any(values):  # text or None (``_cell_text``): blank when all are "" or None
                 continue
             seen += 1
             if seen <= skip:
@@ -263,8 +263,7 @@ class Table:
                 for name, text in zip(keys, values, strict=True):
                     quick_row[name] = text if text.strip() else None
                 for name in dates:
-                    if quick_row[name] is not None:
-                        quick_row[name] = _loose_date(quick_row[name])
+                    quick_row[name] = quick_row[name] and _loose_date(quick_row[name])
                 yield quick_row
                 continue
             extra = [v for v in values[width:] if v not in (None, "")]

@@ -255,7 +255,7 @@ class Dispatcher:
             if not message:
                 self._leave(worker)
                 return
-            if message == TAKEN:
+            if message == TAKEN and worker.unconfirmed:
                 worker.unconfirmed.popleft().close()  # the worker's own copy serves it
             elif message == RELEASED:
                 worker.open -= 1

@@ -132,3 +132,21 @@ async def test_many_concurrent_reads_share_the_pool(store: EmbeddedStore) -> Non
     await store.write(PUT_LEVEL, {"code": "ZZ", "name": "中职"})
     answers = await asyncio.gather(*(store.read(GET_LEVELS) for _ in range(100)))
     assert all(a == [{"level": {"code": "ZZ", "nameZh": "中职"}}] for a in answers)
+
+
+ECHO_ROWS = Cypher("UNWIND $rows AS row RETURN row")
+
+
+async def test_list_parameters_reach_the_engine_as_given(store: EmbeddedStore) -> None:
+    """Lists take the JSON fast path whenever its text is Cypher's, and the general writer
+    otherwise (maps, control characters, escapes): the engine reads the same values."""
+    from graph.embedded import _list_literal
+
+    rows = [[1, -2.5, 1e16, True, False, None], ['say "hi"', "back\\slash", "a/b", "中文"],
+            ["line\nbreak", "tab\there", "\\u0041", "{not a map}"], [{"k": "v", "n": [1]}],
+            [["nested", [0, "deeper"]]]]
+    assert _list_literal(rows[0]) == "[1,-2.5,1e+16,true,false,null]"  # the fast path
+    assert "`k`" in _list_literal(rows[3])  # a map: the general writer
+    got = [record["row"] for record in await store.read(ECHO_ROWS, {"rows": rows})]
+    assert got == [[1, -2.5, 1e16, True, False, None], rows[1], rows[2], [{"k": "v", "n": [1]}],
+                   rows[4]]

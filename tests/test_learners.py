@@ -210,7 +210,7 @@ async def test_a_checked_batch_counts_out_what_vanished_before_its_write(
     batch = await learners.check_results(store, [
         result("S001", "A-PRO-AI-GZ-01", 90, "2025-01-10"),
         result("S002", "A-PRO-AI-GZ-01", 90, "2025-01-10")])
-    assert not batch.errors and len(batch.rows) == 2 and batch.raises
+    assert not batch.errors and batch.results.rows == 2 and batch.raises.students
     assert (await erase_student(store, learners.student_uid(COLLEGE, "S002"), COLLEGE,
                                 subject="test", role="admin")).erased
     outcome = await learners.write_results(store, batch)
@@ -226,9 +226,34 @@ async def test_a_correction_in_a_checked_batch_lowers_attainment(
     await learners.record_results(store, [result("S001", "A-PRO-AI-GZ-01", 90, "2025-01-10")])
     batch = await learners.check_results(store, [
         result("S001", "A-PRO-AI-GZ-01", 10, "2025-01-10")])
-    assert batch.rows and not batch.raises  # a fail raises nothing
+    assert batch.results.rows and not batch.raises.students  # a fail raises nothing
     assert (await learners.write_results(store, batch)).written == 1
     record = await analytics.student_record(store, learners.student_uid(COLLEGE, "S001"))
     assert record is not None
     standing = {s.code: s for s in (await analytics.student_report(store, record)).standings}
     assert standing["PRO-AI-01"].attained == 0
+
+
+REMOVE_ASSESSMENT = Cypher(
+    "MATCH (a:Assessment {uid: $uid}) DETACH DELETE a RETURN count(*) AS removed"
+)
+TOOK_CODES = Cypher(
+    "MATCH (:Student)-[r:TOOK]->(a:Assessment) RETURN a.code AS code, r.takenAt AS at "
+    "ORDER BY code"
+)
+
+
+async def test_a_vanished_assessment_shifts_no_row_onto_another(store: EmbeddedStore) -> None:
+    """A written batch names each assessment by its position in the batch's list: one
+    removed between the check and the write is skipped, and the rows after it in the list
+    still reach their own assessment."""
+    await _ready(store, "S001")
+    first, gone, last = GZ_ASSESSMENTS[:3]
+    batch = await learners.check_results(store, [
+        result("S001", code, 90, f"2025-01-1{day}")
+        for day, code in enumerate((first, gone, last))])
+    assert batch.results.nodes == [f"{FW}|{code}" for code in (first, gone, last)]
+    await store.write(REMOVE_ASSESSMENT, {"uid": batch.results.nodes[1]})
+    assert (await learners.write_results(store, batch)).written == 2
+    assert [(row["code"], row["at"]) for row in await store.read(TOOK_CODES)] == [
+        (first, "2025-01-10"), (last, "2025-01-12")]

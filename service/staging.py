@@ -1,0 +1,107 @@
+"""The checked batches an import keeps between its passes: pass 1 checks each batch once
+(results, students) and keeps it, ready to write, in a private temporary file; pass 2 writes
+those instead of reading and checking the file a second time. Plain lists and tuples of text
+and numbers, which marshal writes and reads about twice as fast as pickle (a file read back by
+this process only)."""
+
+from __future__ import annotations
+
+import marshal
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+
+from graph import learners
+from graph.attainment import Grouped
+from graph.enrolment import StudentBatch, check_students, write_students
+from graph.store import GraphStore
+
+__all__ = ["Batch", "Ready", "Staged", "rows_of", "spill_batch", "spilled", "staging_for"]
+
+Ready = learners.ResultBatch | StudentBatch  # a batch checked by pass 1, for pass 2
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A kind whose check pass hands its checked batches to the write pass."""
+
+    check: Callable[..., Awaitable[Ready]]
+    write: Callable[..., Awaitable[learners.BatchOutcome]]
+
+
+def staging_for(kind: str, framework: str | None, pass_ratio: float,
+                certification_cap: int) -> Staged | None:
+    """How pass 1 checks and pass 2 writes the kinds whose checked batches are kept."""
+    if kind == "students" and framework is not None:
+        async def check_batch(store: GraphStore, rows: Sequence[Mapping[str, Any]],
+                              **kwargs: Any) -> StudentBatch:
+            return await check_students(store, rows, framework, **kwargs)
+
+        async def write_batch(store: GraphStore, batch: StudentBatch,
+                              **kwargs: Any) -> learners.BatchOutcome:
+            return await write_students(store, batch, **kwargs)
+
+        return Staged(check_batch, write_batch)
+    if kind != "results":
+        return None
+
+    async def check(store: GraphStore, rows: Sequence[Mapping[str, Any]],
+                    **kwargs: Any) -> learners.ResultBatch:
+        return await learners.check_results(store, rows, pass_ratio=pass_ratio,
+                                            certification_cap=certification_cap, **kwargs)
+
+    async def write(store: GraphStore, batch: learners.ResultBatch,
+                    **kwargs: Any) -> learners.BatchOutcome:
+        return await learners.write_results(store, batch, certification_cap=certification_cap,
+                                            **kwargs)
+
+    return Staged(check, write)
+
+
+@dataclass
+class Batch:
+    """One batch for pass 2: raw rows to check and write, or a batch pass 1 checked."""
+
+    rows: int
+    raw: list[dict[str, Any]] | None = None
+    ready: Ready | None = None
+    lines: tuple[int, int] = (0, 0)
+
+
+def spill_batch(spill: IO[bytes], rows: int, first: int, last: int, ready: Ready) -> None:
+    """Keep a checked batch for pass 2. Results, the bulk of any import, are plain lists of
+    text and numbers, which marshal writes and reads about twice as fast as pickle (a private
+    file, read back by this process only)."""
+    if isinstance(ready, learners.ResultBatch):
+        marshal.dump((rows, first, last, ready.results.nodes, ready.results.students,
+                      ready.raises.nodes, ready.raises.students), spill)
+    else:  # students: tuples of text
+        marshal.dump((rows, first, last, ready.rows), spill)
+
+
+def _unspill(spill: IO[bytes], kind: str) -> tuple[int, int, int, Ready]:
+    if kind == "students":
+        rows, first, last, students = marshal.load(spill)
+        return rows, first, last, StudentBatch(students)
+    rows, first, last, results, students, raises, raised = marshal.load(spill)
+    return rows, first, last, learners.ResultBatch(Grouped(results, students),
+                                                   Grouped(raises, raised))
+
+
+def rows_of(ready: Ready) -> int:
+    """Rows a checked batch writes."""
+    return ready.results.rows if isinstance(ready, learners.ResultBatch) else len(ready.rows)
+
+
+def spilled(spill: IO[bytes], done: int, kind: str) -> Iterator[Batch]:
+    """The batches pass 1 kept, from the first one not wholly ``done`` (a resume)."""
+    spill.seek(0)
+    passed = 0
+    while True:
+        try:
+            rows, first, last, ready = _unspill(spill, kind)
+        except EOFError:
+            return
+        passed += rows
+        if passed > done:  # a resume inside this batch writes it whole, counts what is new
+            yield Batch(passed - max(done, passed - rows), ready=ready, lines=(first, last))
