@@ -20,6 +20,8 @@ up again, unless it resumed (the writes before the restart reported nothing).
 from __future__ import annotations
 
 import contextlib
+import functools
+import gc
 import hashlib
 import json
 import os
@@ -29,7 +31,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, TextIO
+from typing import IO, Any, ParamSpec, TextIO, TypeVar
 
 from graph import learners
 from graph.attainment import refresh_groups, refresh_summaries
@@ -39,6 +41,9 @@ from graph.store import GraphStore
 from service.import_kinds import IMPORT_KINDS
 from service.staging import Batch, Staged, rows_of, spill_batch, spilled, staging_for
 from service.tabular import BadFile, BadRow, Table, open_table
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 __all__ = ["COLUMNS", "BadRow", "ImportFailed", "ImportReport", "StoreChanged", "import_csv",
            "open_import"]
@@ -199,6 +204,34 @@ def _writer(kind: str, framework: str | None, pass_ratio: float,
     raise ValueError(f"unknown import kind {kind!r}; expected one of {', '.join(COLUMNS)}")
 
 
+# Gen-0 collections a bulk import allows: it allocates millions of short-lived lists (rows,
+# checked rows, replies), all freed by reference counting, and at Python's default (700) the
+# cyclic collector's passes, which also walk everything older the process holds, were ~40 %
+# of an 800k-row results import's CPU (measured: importer CPU 25.7 → 15.9 s). Cycles are
+# still collected, a few thousand times less often.
+_BULK_GC_THRESHOLD = 50_000
+_bulk_imports = 0
+
+
+def _fewer_collections(run: Callable[_P, Awaitable[_T]]) -> Callable[_P, Awaitable[_T]]:
+    @functools.wraps(run)
+    async def importing(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+        global _bulk_imports
+        threshold = gc.get_threshold()
+        _bulk_imports += 1
+        if _bulk_imports == 1:
+            gc.set_threshold(max(threshold[0], _BULK_GC_THRESHOLD), *threshold[1:])
+        try:
+            return await run(*args, **kwargs)
+        finally:
+            _bulk_imports -= 1
+            if _bulk_imports == 0:
+                gc.set_threshold(*threshold)
+
+    return importing
+
+
+@_fewer_collections
 async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir: Path,
                      framework: str | None = None, pass_ratio: float = 0.6,
                      certification_cap: int = DEFAULT_CERTIFICATION_CAP,
