@@ -16,7 +16,7 @@ kill completes the work without duplicates.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -111,6 +111,18 @@ class ResultBatch:
     errors: list[RowError] = field(default_factory=list)
 
 
+def _remembered(memo: dict[str, str], check: Callable[[int, Mapping[str, Any], str], str | None],
+                index: int, row: Mapping[str, Any], name: str) -> str | None:
+    """``check`` of the row's text, remembered by the text when it passed."""
+    raw = row.get(name)
+    found = memo.get(raw) if type(raw) is str else None
+    if found is None:
+        found = check(index, row, name)
+        if found is not None and type(raw) is str:
+            memo[raw] = found
+    return found
+
+
 async def check_results(store: GraphStore, rows: Sequence[Mapping[str, Any]], *,
                         pass_ratio: float = 0.6, allowed_colleges: set[str] | None = None,
                         catalog: EvidenceCatalog | None = None,
@@ -142,18 +154,8 @@ async def check_results(store: GraphStore, rows: Sequence[Mapping[str, Any]], *,
             student = student_in(check, index, college, code, known, allowed_colleges)
             if student is not None:
                 students[key] = student
-        raw = row.get("assessment")
-        code = texts.get(raw) if type(raw) is str else None
-        if code is None:
-            code = check.text(index, row, "assessment")
-            if code is not None and type(raw) is str:
-                texts[raw] = code
-        raw = row.get("takenAt")
-        taken_at = dates.get(raw) if type(raw) is str else None
-        if taken_at is None:
-            taken_at = check.when(index, row, "takenAt")
-            if taken_at is not None and type(raw) is str:
-                dates[raw] = taken_at
+        code = _remembered(texts, check.text, index, row, "assessment")
+        taken_at = _remembered(dates, check.when, index, row, "takenAt")
         score = check.number(index, row, "score")
         given_max = check.number(index, row, "maxScore", required=False)
         if student is None or code is None:
