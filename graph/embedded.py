@@ -81,6 +81,7 @@ class EmbeddedStore:
     """GraphStore over a FalkorDB graph reached through a unix socket (``graph.falkor_wire``)."""
 
     dialect = "falkordb"
+    writes_in_flight = 2  # writes go in order over one pipelined connection
 
     def __init__(self, socket_path: str, *, server: EmbeddedServer | None = None,
                  graph_name: str = GRAPH_NAME, max_connections: int = 16) -> None:
@@ -114,7 +115,8 @@ class EmbeddedStore:
             "GRAPH.RO_QUERY" if read_only else "GRAPH.QUERY", self._graph_name, text, "--compact"]
         if read_only and timeout is not None:
             args += ["timeout", max(1, int(timeout * 1000))]
-        reply = await self._wire.call(args)
+        # writes keep their order on one pipelined connection (``call_in_order``)
+        reply = await (self._wire.call(args) if read_only else self._wire.call_in_order(args))
         if isinstance(reply, ReplyError):
             message = str(reply)
             if "unique constraint" in message.lower():

@@ -147,6 +147,7 @@ class Neo4jStore:
     """GraphStore over a Neo4j 5 database (single server or cluster)."""
 
     dialect = "neo4j"
+    writes_in_flight = 1  # concurrent transactions: no order between them
 
     def __init__(self, uri: str, user: str, password: str, database: str = "neo4j", *,
                  filter_notifications: bool = True, threads: int = 16) -> None:

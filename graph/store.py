@@ -31,6 +31,10 @@ class GraphStore(Protocol):
 
     dialect: str
     round_trips: int
+    # How many writes a bulk writer may keep under way at once: more than 1 only where the
+    # store runs writes in the order they were sent (the client encodes the next while the
+    # engine runs the last); 1 where concurrent writes may run in either order.
+    writes_in_flight: int
 
     async def read(self, query: Cypher, params: Mapping[str, Any] | None = None, *,
                    timeout: float | None = None) -> list[Record]:

@@ -39,7 +39,15 @@ from graph.enrolment import EnrolOutcome
 from graph.evidence import DEFAULT_CERTIFICATION_CAP
 from graph.store import GraphStore
 from service.import_kinds import IMPORT_KINDS
-from service.staging import Batch, Staged, rows_of, spill_batch, spilled, staging_for
+from service.staging import (
+    Batch,
+    Staged,
+    rows_of,
+    spill_batch,
+    spilled,
+    staging_for,
+    write_in_order,
+)
 from service.tabular import BadFile, BadRow, Table, open_table
 
 _P = ParamSpec("_P")
@@ -68,9 +76,16 @@ class StoreChanged(ImportFailed):
 
     def __init__(self, problems: Sequence[BadRow]) -> None:
         super().__init__(problems)
+        self._say("")
+
+    def _say(self, after: str) -> None:
         shown = "\n".join(map(str, self.problems))
         self.args = (f"the store changed during the import; what came before was "
-                     f"written:\n{shown}",)
+                     f"written{after}:\n{shown}",)
+
+    def also_written(self, lines: Sequence[tuple[int, int]]) -> None:
+        """Batches after the failed one that were already under way, and were written."""
+        self._say(", and so were lines " + ", ".join(f"{a}–{b}" for a, b in lines))
 
 
 @dataclass
@@ -274,25 +289,34 @@ async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir
         batches = (spilled(spill, done, kind) if spill is not None
                    else _checked_again(table, batch_size, done, kind, summarise,
                                        validate_first, students))
-        for batch in batches:
-            batch_started = time.monotonic()
+        started_at: dict[int, float] = {}
+
+        async def write_one(batch: Batch) -> learners.BatchOutcome:
+            started_at[id(batch)] = time.monotonic()
             if batch.ready is not None:
                 assert staged is not None
-                outcome = await staged.write(store, batch.ready, defer_summaries=True)
-                if outcome.written < rows_of(batch.ready):
-                    raise StoreChanged([_store_changed(table, batch, outcome.written, kind)])
-                if isinstance(outcome, EnrolOutcome):
-                    groups |= outcome.groups
-            else:
-                assert batch.raw is not None
-                outcome = await write(store, batch.raw, catalog=catalog, defer_summaries=True)
-                if outcome.errors:  # the store changed since pass 1 (a student was removed)
-                    raise ImportFailed(_bad_rows(table, batch.raw, outcome.errors))
+                return await staged.write(store, batch.ready, defer_summaries=True)
+            assert batch.raw is not None
+            return await write(store, batch.raw, catalog=catalog, defer_summaries=True)
+
+        def settle(batch: Batch, outcome: learners.BatchOutcome) -> None:
+            nonlocal done, groups
+            if batch.ready is not None and outcome.written < rows_of(batch.ready):
+                raise StoreChanged([_store_changed(table, batch, outcome.written, kind)])
+            if outcome.errors and batch.raw is not None:  # a student was removed since
+                raise ImportFailed(_bad_rows(table, batch.raw, outcome.errors))
+            if isinstance(outcome, EnrolOutcome):
+                groups |= outcome.groups
             done += batch.rows
             report.written += outcome.written
-            report.batches.append(time.monotonic() - batch_started)
+            report.batches.append(time.monotonic() - started_at.pop(id(batch)))
             _save_checkpoint(checkpoint, done, complete=False)
             bar.update(done)
+
+        # checked results are independent writes: the next is under way while the engine
+        # writes the one before, where the store keeps the order (the others: one at a time)
+        await write_in_order(batches, lambda batch: store.writes_in_flight if isinstance(
+            batch.ready, learners.ResultBatch) else 1, write_one, settle)
     if summarise:
         # Summaries were deferred batch by batch: each group of the file's students is
         # rebuilt once here, in one call (chunks of students would share groups and rebuild

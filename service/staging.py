@@ -6,17 +6,22 @@ this process only)."""
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import marshal
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from graph import learners
 from graph.attainment import Grouped
 from graph.enrolment import StudentBatch, check_students, write_students
 from graph.store import GraphStore
 
-__all__ = ["Batch", "Ready", "Staged", "rows_of", "spill_batch", "spilled", "staging_for"]
+__all__ = ["Batch", "Ready", "Staged", "rows_of", "spill_batch", "spilled", "staging_for",
+           "write_in_order"]
+
+_Outcome = TypeVar("_Outcome")
 
 Ready = learners.ResultBatch | StudentBatch  # a batch checked by pass 1, for pass 2
 
@@ -105,3 +110,32 @@ def spilled(spill: IO[bytes], done: int, kind: str) -> Iterator[Batch]:
         passed += rows
         if passed > done:  # a resume inside this batch writes it whole, counts what is new
             yield Batch(passed - max(done, passed - rows), ready=ready, lines=(first, last))
+
+
+async def write_in_order(batches: Iterable[Batch], in_flight: Callable[[Batch], int],
+                         write: Callable[[Batch], Awaitable[_Outcome]],
+                         settle: Callable[[Batch, _Outcome], None]) -> None:
+    """Write the batches with up to ``in_flight(batch)`` of them under way at once: the next
+    is read and encoded while the engine writes the one before. The store keeps the writes
+    in the order they were sent (``GraphStore.writes_in_flight``), so a result repeated in
+    two batches ends as the later says. Each batch is settled (counted, checkpointed) in
+    file order once it is written; when settling one fails, the batches already under way
+    are finished first, and ``failed.also_written`` hears of those that were written."""
+    pending: collections.deque[tuple[Batch, asyncio.Future[_Outcome]]] = collections.deque()
+    try:
+        for batch in batches:
+            pending.append((batch, asyncio.ensure_future(write(batch))))
+            while len(pending) >= in_flight(batch):
+                done, future = pending.popleft()
+                settle(done, await future)
+        while pending:
+            done, future = pending.popleft()
+            settle(done, await future)
+    except BaseException as failed:
+        outcomes = await asyncio.gather(*(future for _, future in pending),
+                                        return_exceptions=True)
+        written = [batch.lines for (batch, _), outcome in zip(pending, outcomes, strict=True)
+                   if not isinstance(outcome, BaseException)]
+        if written and hasattr(failed, "also_written"):
+            failed.also_written(written)
+        raise

@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -142,7 +143,8 @@ async def test_list_parameters_reach_the_engine_as_given(store: EmbeddedStore) -
     otherwise (maps, control characters, escapes): the engine reads the same values."""
     from graph.embedded import _list_literal
 
-    rows = [[1, -2.5, 1e16, True, False, None], ['say "hi"', "back\\slash", "a/b", "中文"],
+    rows: list[list[Any]] = [
+            [1, -2.5, 1e16, True, False, None], ['say "hi"', "back\\slash", "a/b", "中文"],
             ["line\nbreak", "tab\there", "\\u0041", "{not a map}"], [{"k": "v", "n": [1]}],
             [["nested", [0, "deeper"]]]]
     assert _list_literal(rows[0]) == "[1,-2.5,1e+16,true,false,null]"  # the fast path
@@ -150,3 +152,19 @@ async def test_list_parameters_reach_the_engine_as_given(store: EmbeddedStore) -
     got = [record["row"] for record in await store.read(ECHO_ROWS, {"rows": rows})]
     assert got == [[1, -2.5, 1e16, True, False, None], rows[1], rows[2], [{"k": "v", "n": [1]}],
                    rows[4]]
+
+
+async def test_writes_keep_the_order_they_were_sent_in(store: EmbeddedStore) -> None:
+    """Writes share one pipelined connection: sent together they still run in call order,
+    each caller gets its own reply, and one that gave up does not shift the others'."""
+    names = [f"v{i}" * (1 + (7 * i) % 40) for i in range(30)]  # long and short queries
+    given_up = asyncio.ensure_future(store.write(PUT_LEVEL, {"code": "GONE", "name": "x"}))
+    replies = asyncio.gather(*(store.write(PUT_LEVEL, {"code": f"L{i % 3}", "name": name})
+                               for i, name in enumerate(names)))
+    await asyncio.sleep(0)
+    given_up.cancel()
+    assert [row["code"] for [row] in await replies] == [f"L{i % 3}" for i in range(30)]
+    levels = {row["level"]["code"]: row["level"]["nameZh"] for row in await store.read(GET_LEVELS)}
+    assert {code: levels[code] for code in ("L0", "L1", "L2")} == {
+        f"L{i}": names[27 + i] for i in range(3)}  # the last write of each wins
+    assert (await store.write(PUT_LEVEL, {"code": "L9", "name": "after"})) == [{"code": "L9"}]

@@ -172,7 +172,9 @@ async def test_a_student_erased_between_check_and_write_is_reported(
     assert "nothing was written" not in str(failed.value)
     assert (problem.code, problem.line) == ("STORE_CHANGED", 8)  # S00002's lines: 8–10
     assert "3 of the results on lines 8–10" in problem.message
-    assert await store.read(COUNT_TOOK) == [{"n": 6}]  # S00000 and S00001 were written
+    # S00000 and S00001 were written, and S00003, whose batch was already under way
+    assert "and so were lines 11–13" in str(failed.value)
+    assert await store.read(COUNT_TOOK) == [{"n": 9}]
 
 
 async def test_an_import_collects_cycles_less_often_while_it_runs(
@@ -196,3 +198,26 @@ async def test_an_import_collects_cycles_less_often_while_it_runs(
                      checkpoint_dir=tmp_path / "cp", framework=FW, progress=stream)
     assert seen and min(seen) >= 50_000 > before[0]
     assert gc.get_threshold() == before
+
+
+SCORES = Cypher("MATCH (:Student)-[r:TOOK]->(a:Assessment) RETURN a.code AS code, r.takenAt AS at, "
+                "r.score AS score ORDER BY code, at")
+
+
+async def test_a_result_repeated_in_later_batches_ends_as_the_last_row_says(
+        store: EmbeddedStore, tmp_path: Path) -> None:
+    """Batches are written with the next under way: the store keeps them in file order, so
+    a result given again in a later batch (a correction) ends with the later score."""
+    await load_seed(store)
+    await import_csv(store, "students", students_csv(tmp_path / "s.csv", 2),
+                     checkpoint_dir=tmp_path / "cp", framework=FW, progress=None)
+    first, second = GZ_ASSESSMENTS[:2]
+    rows = [[COLLEGE, "S00000", first, 10 * round_, "2025-01-10"] for round_ in range(1, 9)]
+    rows += [[COLLEGE, "S00001", second, 90 - round_, "2025-01-11"] for round_ in range(1, 9)]
+    path = write_csv(tmp_path / "r.csv", ["college", "student", "assessment", "score",
+                                          "takenAt"], sorted(rows, key=lambda row: row[3]))
+    report = await import_csv(store, "results", path, checkpoint_dir=tmp_path / "cp",
+                              progress=None, batch_size=1)
+    assert report.written == 16
+    assert [(row["code"], row["score"]) for row in await store.read(SCORES)] == [
+        (first, 80), (second, 89)]  # the last row of each in the file
