@@ -111,6 +111,9 @@ class _Connection:
 
     async def call(self, payload: bytes) -> Any:
         self.writer.write(payload)
+        return await self.next_reply()
+
+    async def next_reply(self) -> Any:
         reply = self.parser.gets()
         while reply is False:
             chunk = await self.reader.read(262144)
@@ -156,13 +159,7 @@ class _Lane:
     async def _read(self, connection: _Connection) -> None:
         try:
             while True:
-                reply = connection.parser.gets()
-                while reply is False:
-                    chunk = await connection.reader.read(262144)
-                    if not chunk:
-                        raise ConnectionResetError("the engine closed the connection")
-                    connection.parser.feed(chunk)
-                    reply = connection.parser.gets()
+                reply = await connection.next_reply()
                 future = self._waiting.popleft()
                 if not future.done():  # its caller may have given up
                     future.set_result(reply)
