@@ -100,7 +100,7 @@ class Grouped:
     """Write rows gathered under their student, each naming its node (an assessment, a
     competency) by position in ``nodes``: the write then looks each student and each node up
     once per query instead of once per row — a third of the engine's work per row — and the
-    rows' text is shorter. Plain lists, so a checked batch pickles small."""
+    rows' text is shorter. Plain lists, so a checked batch spills small (marshal)."""
 
     nodes: list[str] = field(default_factory=list)
     students: list[list[Any]] = field(default_factory=list)  # [[student uid, [row, …]], …]

@@ -32,7 +32,7 @@ from collections.abc import Callable
 from typing import Any
 
 __all__ = ["ACK", "CONNECTION", "QUITTING", "RELEASED", "TAKEN", "HandOverLoop",
-           "HandOverServer", "is_handover_point"]
+           "HandOverServer", "is_handover_point", "receive"]
 
 log = logging.getLogger("competency_graph.workers")
 
@@ -44,6 +44,18 @@ def is_handover_point(sock: socket.socket) -> bool:
     """A Unix sequenced-packet socket is never an HTTP listener (HTTP needs a stream)."""
     return sock.family == socket.AF_UNIX and sock.type == socket.SOCK_SEQPACKET
 
+
+
+def receive(channel: socket.socket) -> tuple[bytes, list[int]] | None:
+    """One message of a hand-over channel and the descriptors it carries: None when nothing
+    is waiting, an empty message when the other side is gone."""
+    try:
+        message, fds, _, _ = socket.recv_fds(channel, 16, 4, socket.MSG_CMSG_CLOEXEC)
+    except (BlockingIOError, InterruptedError):
+        return None
+    except OSError:
+        return b"", []
+    return message, fds
 
 class _Counted(asyncio.Protocol):
     """uvicorn's protocol for one connection, telling the server when the connection is gone
@@ -102,12 +114,10 @@ class HandOverServer(asyncio.AbstractServer):
     def _readable(self) -> None:
         channel = self._channel
         while channel is not None:
-            try:
-                message, fds, _, _ = socket.recv_fds(channel, 16, 4, socket.MSG_CMSG_CLOEXEC)
-            except (BlockingIOError, InterruptedError):
+            received = receive(channel)
+            if received is None:
                 return
-            except OSError:
-                message, fds = b"", []
+            message, fds = received
             if not message:  # the parent is gone: nothing more will come
                 self._shut()
                 return

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
-from service.handover import ACK, CONNECTION, QUITTING, RELEASED, TAKEN
+from service.handover import ACK, CONNECTION, QUITTING, RELEASED, TAKEN, receive
 
 __all__ = ["Dispatcher", "serve_workers"]
 
@@ -246,12 +246,10 @@ class Dispatcher:
         if worker is None:
             return
         while True:
-            try:
-                message, fds, _, _ = socket.recv_fds(channel, 16, 4, socket.MSG_CMSG_CLOEXEC)
-            except (BlockingIOError, InterruptedError):
+            received = receive(channel)
+            if received is None:
                 return
-            except OSError:
-                message, fds = b"", []
+            message, fds = received
             if not message:
                 self._leave(worker)
                 return

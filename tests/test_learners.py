@@ -257,3 +257,18 @@ async def test_a_vanished_assessment_shifts_no_row_onto_another(store: EmbeddedS
     assert (await learners.write_results(store, batch)).written == 2
     assert [(row["code"], row["at"]) for row in await store.read(TOOK_CODES)] == [
         (first, "2025-01-10"), (last, "2025-01-12")]
+
+
+def test_grouped_rows_split_into_queries_of_at_most_the_limit() -> None:
+    """A checked batch goes to the store in parts of at most MAX_BATCH rows; a student with
+    more rows than that is split, and nothing is lost or repeated."""
+    from graph.attainment import Grouped
+
+    grouped = Grouped(["n0", "n1"], [["a", [[0, i] for i in range(5)]], ["b", [[1, 9]]],
+                                     ["c", [[0, i] for i in range(3)]]])
+    parts = list(grouped.chunks(4))
+    assert [part.rows for part in parts] == [4, 2, 3]
+    assert all(part.nodes == grouped.nodes for part in parts)
+    assert [(uid, row) for part in parts for uid, rows in part.students for row in rows] == [
+        (uid, row) for uid, rows in grouped.students for row in rows]
+    assert grouped.params("assessments")["assessments"] == [[0, "n0"], [1, "n1"]]
