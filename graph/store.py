@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from graph.cypher import Cypher
+from graph.write_counter import WriteCounter
 
 __all__ = ["GraphStore", "Record", "UniqueKey"]
 
@@ -35,6 +36,9 @@ class GraphStore(Protocol):
     # store runs writes in the order they were sent (the client encodes the next while the
     # engine runs the last); 1 where concurrent writes may run in either order.
     writes_in_flight: int
+    # Moves on after every write and ``drop_all`` (``graph.write_counter``): what readers
+    # that keep store answers look at instead of asking the store again.
+    changes: WriteCounter
 
     async def read(self, query: Cypher, params: Mapping[str, Any] | None = None, *,
                    timeout: float | None = None) -> list[Record]:
