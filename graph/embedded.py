@@ -82,6 +82,7 @@ class EmbeddedStore:
 
     dialect = "falkordb"
     writes_in_flight = 2  # writes go in order over one pipelined connection
+    isolated_writes = True  # the engine runs one write query at a time
 
     def __init__(self, socket_path: str, *, server: EmbeddedServer | None = None,
                  graph_name: str = GRAPH_NAME, max_connections: int = 16) -> None:
