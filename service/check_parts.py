@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import logging
 import os
 import pickle
 import sys
@@ -39,6 +40,7 @@ __all__ = ["PARALLEL_FROM", "Job", "check_file", "default_workers"]
 
 PARALLEL_FROM = 100_000  # rows: below this a worker's start-up costs more than it saves
 _MAX_WORKERS = 4
+_log = logging.getLogger(__name__)
 _STOPPED = "BAD_FIELD"  # the reader cannot go on after such a record (``Table._raw``)
 
 
@@ -193,6 +195,8 @@ class _Helpers:
         await process.wait()
         if process.returncode != 0:
             self._ended[number] = None
+            _log.warning("check worker %d ended with %s; the importer checks its part",
+                         number + 1, process.returncode)
         self._started[number].set()
 
     @property

@@ -1,7 +1,8 @@
 """CSV import of students and evidence: validated whole, then written in batches, resumable.
 
 Pass 1 reads the file in batches and validates every row against the store without writing;
-any bad row stops the import with its file, line and reason, and nothing is written. Pass 2
+any bad row stops the import with its file, line and reason, and nothing is written (a
+large CSV's pass 1 runs on every core, with the same report: ``service.check_parts``). Pass 2
 writes batch by batch and records a checkpoint after each one, so an import that crashed or
 was killed resumes where it stopped; the writes are idempotent, so the batch that was in
 flight when it died is simply written again. The cohort summaries of the file's students are
