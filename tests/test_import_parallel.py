@@ -234,3 +234,38 @@ def test_the_cut_points_are_record_boundaries(tmp_path: Path, parts: int) -> Non
         assert prefix is not None
         after = list(open_import(path, "results").rows(start=point, before=prefix.records))
         assert every[prefix.rows:] == after
+
+
+async def test_a_students_file_checked_in_parts(store: EmbeddedStore, tmp_path: Path) -> None:
+    await load_seed(store)
+    path = tmp_path / "students.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["code", "college", "program", "classLabel", "enrolledOn"])
+        for i in range(600):
+            code = f"S{i - 2 if i % 41 == 7 else i:05d}"  # repeated a row or two apart
+            program = "P-NOPE" if i % 97 == 13 else PROGRAM
+            writer.writerow([code, COLLEGE, program, f"C{i % 3}", "2024-09-01"])
+    reports = []
+    for workers in (1, 2):
+        shown = io.StringIO()
+        with pytest.raises(ImportFailed) as failed:
+            await import_csv(store, "students", path, checkpoint_dir=tmp_path / f"cp{workers}",
+                             framework=FW, progress=shown, batch_size=BATCH,
+                             check_workers=workers, parallel_from=0)
+        assert _checked_in(2, shown.getvalue()) == (workers == 2)
+        reports.append([str(p) for p in failed.value.problems])
+    assert reports[0] == reports[1]
+    assert {p.split(": ")[1] for p in reports[0]} == {"DUPLICATE_ROW", "UNKNOWN_PROGRAM"}
+
+
+@pytest.mark.parametrize(("text", "encoding"), [
+    ("college,student,assessment,score,takenAt\r" + "C,S,A,1,2025-01-01\r" * 50, "utf-8"),
+    ("college,student,assessment,score,takenAt\n" + "C,S,A,1,2025-01-01\n" * 50, "utf-16"),
+])
+def test_odd_files_are_not_cut(tmp_path: Path, text: str, encoding: str) -> None:
+    path = tmp_path / "results.csv"
+    path.write_bytes(text.encode(encoding))
+    table = open_import(path, "results")
+    assert len(list(table.rows())) == 50
+    assert csv_parts.split_points(table, 2) == []
