@@ -115,18 +115,20 @@ def rows_of(ready: Ready) -> int:
     return ready.results.rows if isinstance(ready, learners.ResultBatch) else len(ready.rows)
 
 
-def spilled(spill: IO[bytes], done: int, kind: str) -> Iterator[Batch]:
-    """The batches pass 1 kept, from the first one not wholly ``done`` (a resume)."""
-    spill.seek(0)
+def spilled(spills: Sequence[IO[bytes]], done: int, kind: str) -> Iterator[Batch]:
+    """The batches pass 1 kept (in spill files one after the other, in file order), from the
+    first one not wholly ``done`` (a resume)."""
     passed = 0
-    while True:
-        try:
-            rows, first, last, ready = _unspill(spill, kind)
-        except EOFError:
-            return
-        passed += rows
-        if passed > done:  # a resume inside this batch writes it whole, counts what is new
-            yield Batch(passed - max(done, passed - rows), ready=ready, lines=(first, last))
+    for spill in spills:
+        spill.seek(0)
+        while True:
+            try:
+                rows, first, last, ready = _unspill(spill, kind)
+            except EOFError:
+                break
+            passed += rows
+            if passed > done:  # a resume inside this batch writes it whole, counts what's new
+                yield Batch(passed - max(done, passed - rows), ready=ready, lines=(first, last))
 
 
 async def write_in_order(batches: Iterable[Batch], in_flight: Callable[[Batch], int],
