@@ -83,10 +83,13 @@ class EmbeddedStore:
 
     dialect = "falkordb"
     writes_in_flight = 2  # writes go in order over one pipelined connection
+    isolated_writes = True  # the engine runs one write query at a time
 
     def __init__(self, socket_path: str, *, server: EmbeddedServer | None = None,
                  graph_name: str = GRAPH_NAME, max_connections: int = 16) -> None:
         self._server = server
+        # where another process (an import's check workers) reaches the same graph
+        self.endpoint = (socket_path, graph_name)
         self._wire = WirePool(socket_path, size=max_connections)
         self._graph_name = graph_name
         self._keys: list[str] = []  # property key names by id, for nodes returned whole

@@ -149,6 +149,7 @@ class Neo4jStore:
 
     dialect = "neo4j"
     writes_in_flight = 1  # concurrent transactions: no order between them
+    isolated_writes = False  # read committed: a read may be stale by the time it writes
 
     def __init__(self, uri: str, user: str, password: str, database: str = "neo4j", *,
                  filter_notifications: bool = True, threads: int = 16) -> None:

@@ -66,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     importer.add_argument("--framework", help="framework version of the students' programs "
                                               "(default: the latest published)")
     importer.add_argument("--batch-size", type=int, default=5000)
+    importer.add_argument("--check-workers", type=int, default=None,
+                          help="processes that check a large file (default: one per core, "
+                               "at most 4; 1: check in this process)")
     cli_exchange.add_import_options(importer)
 
     report = commands.add_parser("report", help="content reports")
@@ -215,7 +218,7 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
                                   checkpoint_dir=settings.data_dir / "imports",
                                   framework=framework, pass_ratio=settings.pass_ratio,
                                   certification_cap=settings.certification_cap,
-                                  batch_size=args.batch_size,
+                                  batch_size=args.batch_size, check_workers=args.check_workers,
                                   **cli_exchange.import_options(args))
     finally:
         await store.close()

@@ -1,7 +1,8 @@
 """CSV import of students and evidence: validated whole, then written in batches, resumable.
 
 Pass 1 reads the file in batches and validates every row against the store without writing;
-any bad row stops the import with its file, line and reason, and nothing is written. Pass 2
+any bad row stops the import with its file, line and reason, and nothing is written (a
+large CSV's pass 1 runs on every core, with the same report: ``service.check_parts``). Pass 2
 writes batch by batch and records a checkpoint after each one, so an import that crashed or
 was killed resumes where it stopped; the writes are idempotent, so the batch that was in
 flight when it died is simply written again. The cohort summaries of the file's students are
@@ -28,7 +29,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, ParamSpec, TextIO, TypeVar
@@ -38,12 +39,13 @@ from graph.attainment import refresh_groups, refresh_summaries
 from graph.enrolment import EnrolOutcome
 from graph.evidence import DEFAULT_CERTIFICATION_CAP
 from graph.store import GraphStore
+from service.check_parts import PARALLEL_FROM, default_workers
+from service.check_parts import check_file as _check_file
+from service.check_pass import Checking, Progress, Writer, bad_rows, students_in
 from service.import_kinds import IMPORT_KINDS
 from service.staging import (
     Batch,
-    Staged,
     rows_of,
-    spill_batch,
     spilled,
     staging_for,
     write_in_order,
@@ -102,31 +104,6 @@ class ImportReport:
         return self.written / self.seconds if self.seconds else 0.0
 
 
-class _Progress:
-    """A plain progress bar on stderr: redrawn in place on a terminal, a line per 10% else."""
-
-    def __init__(self, label: str, total: int, stream: TextIO | None) -> None:
-        self.label, self.total, self.stream = label, max(total, 1), stream
-        self.started = time.monotonic()
-        self._last_tenth = -1
-
-    def update(self, done: int) -> None:
-        if self.stream is None:
-            return
-        fraction = min(1.0, done / self.total)
-        rate = done / max(time.monotonic() - self.started, 1e-9)
-        bar = "#" * int(fraction * 30)
-        text = f"{self.label} [{bar:<30}] {done}/{self.total} rows ({rate:,.0f}/s)"
-        if self.stream.isatty():
-            self.stream.write("\r" + text)
-            if done >= self.total:
-                self.stream.write("\n")
-        elif int(fraction * 10) != self._last_tenth or done >= self.total:
-            self._last_tenth = int(fraction * 10)
-            self.stream.write(text + "\n")
-        self.stream.flush()
-
-
 def open_import(path: Path, kind: str, *, encoding: str | None = None,
                 sheet: str | None = None, delimiter: str | None = None) -> Table:
     """The file of an import, its header checked against the kind's columns."""
@@ -151,20 +128,6 @@ def _batches(table: Table, size: int, skip: int = 0) -> Iterator[list[dict[str, 
         raise BadFile(table.problems)
 
 
-def _bad_rows(table: Table, batch: Sequence[Mapping[str, Any]],
-              errors: Sequence[learners.RowError]) -> list[BadRow]:
-    """Batch positions as the file lines the user sees; a duplicate names the other line."""
-    problems = []
-    for error in errors:
-        message = error.message
-        if error.other is not None:
-            message = message.replace(f"row {error.other}",
-                                      f"line {batch[error.other]['__line__']}")
-        problems.append(BadRow(table.file, int(batch[error.index]["__line__"]), error.code,
-                               message))
-    return problems
-
-
 def _count_rows(table: Table) -> int:
     return table.estimate()
 
@@ -182,9 +145,6 @@ def _save_checkpoint(target: Path, rows_done: int, complete: bool) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     temporary.replace(target)
-
-
-Writer = Callable[..., Awaitable[learners.BatchOutcome]]
 
 
 def _writer(kind: str, framework: str | None, pass_ratio: float,
@@ -252,9 +212,12 @@ async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir
                      certification_cap: int = DEFAULT_CERTIFICATION_CAP,
                      batch_size: int = 5000, progress: TextIO | None = sys.stderr,
                      validate_first: bool = True, encoding: str | None = None,
-                     sheet: str | None = None, delimiter: str | None = None) -> ImportReport:
+                     sheet: str | None = None, delimiter: str | None = None,
+                     check_workers: int | None = None,
+                     parallel_from: int = PARALLEL_FROM) -> ImportReport:
     """Import ``path`` (CSV or .xlsx, see ``service.tabular``) as ``kind``; see the module
-    docstring for the guarantees."""
+    docstring for the guarantees. The check pass of a file of ``parallel_from`` rows or more
+    runs in ``check_workers`` processes (default: a core each, ``service.check_parts``)."""
     if not 1 <= batch_size <= learners.MAX_BATCH:
         raise ValueError(f"batch size must be within 1..{learners.MAX_BATCH}")
     write = _writer(kind, framework, pass_ratio, certification_cap)
@@ -275,18 +238,25 @@ async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir
     # a students import rebuilds the groups its writes report, unless writes before a restart
     # reported theirs to a process that is gone: then it looks the file's students up
     by_groups = kind == "students" and staged is not None and not report.resumed_from
-    with contextlib.ExitStack() as cleanup:  # the spill file goes whatever happens
+    with contextlib.ExitStack() as cleanup:  # the spill files go whatever happens
         spill: IO[bytes] | None = None
+        spills: list[IO[bytes]] = []  # this process's, then the check workers' in file order
+        cleanup.callback(lambda: [handle.close() for handle in spills])
         if staged is not None:
             spill = cleanup.enter_context(tempfile.TemporaryFile(dir=checkpoint_dir,
                                                                  prefix="import-"))
+            spills.append(spill)
         if validate_first:
-            students = await _check_file(store, table, kind, write, staged, spill, catalog,
-                                         batch_size, summarise and not by_groups, progress,
-                                         path.name, total)
+            checking = Checking(store, table.file, kind, staged, write, spill, catalog,
+                                summarise and not by_groups)
+            students = await _check_file(
+                checking, table, batch_size, progress, total, spills=spills,
+                workers=default_workers() if check_workers is None else check_workers,
+                parallel_from=parallel_from, staging=(framework, pass_ratio, certification_cap),
+                spill_dir=checkpoint_dir)
         done = report.resumed_from
-        bar = _Progress(f"import {path.name}", total, progress)
-        batches = (spilled(spill, done, kind) if spill is not None
+        bar = Progress(f"import {path.name}", total, progress)
+        batches = (spilled(spills, done, kind) if spill is not None
                    else _checked_again(table, batch_size, done, kind, summarise,
                                        validate_first, students))
         started_at: dict[int, float] = {}
@@ -304,7 +274,7 @@ async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir
             if batch.ready is not None and outcome.written < rows_of(batch.ready):
                 raise StoreChanged([_store_changed(table, batch, outcome.written, kind)])
             if outcome.errors and batch.raw is not None:  # a student was removed since
-                raise ImportFailed(_bad_rows(table, batch.raw, outcome.errors))
+                raise ImportFailed(bad_rows(table.file, batch.raw, outcome.errors))
             if isinstance(outcome, EnrolOutcome):
                 groups |= outcome.groups
             done += batch.rows
@@ -324,7 +294,7 @@ async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir
         if not validate_first and report.resumed_from:
             students = _students_of(table, kind)
         count = len(groups) if by_groups else len(students)
-        summarised = _Progress("summaries", count, progress)
+        summarised = Progress("summaries", count, progress)
         if by_groups:
             await refresh_groups(store, groups)
         else:
@@ -333,38 +303,6 @@ async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir
     _save_checkpoint(checkpoint, done, complete=True)
     report.seconds = time.monotonic() - started
     return report
-
-
-async def _check_file(store: GraphStore, table: Table, kind: str, write: Writer,
-                      staged: Staged | None, spill: IO[bytes] | None,
-                      catalog: learners.EvidenceCatalog, batch_size: int, summarise: bool,
-                      progress: TextIO | None, name: str, total: int) -> set[str]:
-    """Pass 1: every row checked, nothing written; the file's students (for the summaries).
-    With a spill file, each checked batch is kept there for pass 2 (while no row is bad)."""
-    problems: list[BadRow] = []
-    students: set[str] = set()
-    checked = _Progress(f"check {name}", total, progress)
-    offset = 0
-    try:
-        for batch in _batches(table, batch_size):
-            if staged is not None:
-                ready = await staged.check(store, batch, catalog=catalog)
-                problems += _bad_rows(table, batch, ready.errors)
-                if spill is not None and not problems:
-                    spill_batch(spill, len(batch), int(batch[0]["__line__"]),
-                           int(batch[-1]["__line__"]), ready)
-            else:
-                outcome = await write(store, batch, catalog=catalog, dry_run=True)
-                problems += _bad_rows(table, batch, outcome.errors)
-            if summarise:
-                students |= _students_in(batch, kind)
-            offset += len(batch)
-            checked.update(offset)
-    except BadFile as unreadable:
-        problems += unreadable.problems
-    if problems:
-        raise ImportFailed(problems)
-    return students
 
 
 def _store_changed(table: Table, batch: Batch, written: int, kind: str) -> BadRow:
@@ -382,16 +320,9 @@ def _checked_again(table: Table, batch_size: int, done: int, kind: str, summaris
     """Pass 2 from the file: each batch is checked again as it is written."""
     for batch in _batches(table, batch_size, skip=done):
         if summarise and not validate_first:
-            students |= _students_in(batch, kind)
+            students |= students_in(batch, kind)
         yield Batch(len(batch), raw=batch)
 
 
-def _students_in(rows: Iterable[Mapping[str, Any]], kind: str) -> set[str]:
-    code_column = "code" if kind == "students" else "student"
-    return {learners.student_uid((row.get("college") or "").strip(),
-                                 (row.get(code_column) or "").strip())
-            for row in rows}
-
-
 def _students_of(table: Table, kind: str) -> set[str]:
-    return _students_in(table.rows(), kind)
+    return students_in(table.rows(), kind)

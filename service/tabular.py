@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
+
+from service.cells import cell_text as _cell_text
+from service.cells import loose_date as _loose_date
 
 __all__ = [
     "CHINESE_HEADERS", "DATE_COLUMNS", "BadFile", "BadRow", "Table", "column_matcher",
@@ -66,9 +69,6 @@ DATE_COLUMNS = frozenset({"enrolledOn", "takenAt", "heldOn", "observedOn", "comp
 MAX_SHOWN = 200
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SEPARATORS = re.compile(r"[\s/|()（）\[\]【】:：]+")
-_LOOSE_DATE = re.compile(
-    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-    r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 _DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";"}
 
 
@@ -159,42 +159,6 @@ def _detect_encoding(path: Path, chosen: str | None) -> tuple[str, BadRow | None
         "'CSV UTF-8' in Excel, or name its encoding with --encoding")
 
 
-def _cell_text(value: Any) -> str | None:
-    """An .xlsx cell as the text a CSV would hold (dates as ISO, 85.0 as 85)."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
-        if value.time() == time(0, 0):
-            return value.date().isoformat()
-        return value.isoformat(timespec="seconds")
-    if isinstance(value, date | time):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _loose_date(text: str) -> str:
-    """Excel on Chinese Windows writes dates as 2024/9/1 (or 2024年9月1日): read them as ISO.
-    Text that is no real date is left as it is, for the row check to report."""
-    if (len(text) == 10 and text[4] == "-" and text[7] == "-" and text.isascii()
-            and text[:4].isdigit() and text[5:7].isdigit() and text[8:].isdigit()):
-        return text  # ISO already (the row check tells a real date from 2024-09-31)
-    found = _LOOSE_DATE.match(text.strip())
-    if not found:
-        return text
-    y, m, d, hh, mm, ss = found.groups()
-    try:
-        day = date(int(y), int(m), int(d))
-        if hh is None:
-            return day.isoformat()
-        return datetime.combine(day, time(int(hh), int(mm), int(ss or 0))).isoformat()
-    except ValueError:
-        return text
-
-
 @dataclass
 class Table:
     """A validated header and a way to read the rows after it, any number of times."""
@@ -210,8 +174,18 @@ class Table:
     def file(self) -> str:
         return self.path.name
 
-    def _raw(self) -> Iterator[tuple[int, list[Any]]]:
-        """(line, values) for every record after the header, blank ones included."""
+    def text(self, start: int = 0) -> io.TextIOWrapper:
+        """The CSV as text from byte ``start`` (0, or just after a newline)."""
+        handle = self.path.open("rb")
+        handle.seek(start)
+        encoding = str(self.encoding)
+        if start and codecs.lookup(encoding).name == "utf-8-sig":
+            encoding = "utf-8"  # a BOM is only one at the very start
+        return io.TextIOWrapper(handle, encoding=encoding, newline="")
+
+    def _raw(self, start: int = 0, before: int = 0) -> Iterator[tuple[int, list[Any]]]:
+        """(line, values) for every record after the header, blank ones included; from byte
+        ``start`` of a CSV, a record boundary after ``before`` records (the header one)."""
         if self.encoding is None:
             import openpyxl
 
@@ -224,9 +198,9 @@ class Table:
             finally:
                 book.close()
             return
-        with self.path.open(newline="", encoding=self.encoding) as handle:
+        with self.text(start) as handle:
             reader = csv.reader(handle, delimiter=self.delimiter)
-            line = 0
+            line = before
             while True:
                 try:
                     values = next(reader)
@@ -243,16 +217,18 @@ class Table:
                 if line > 1:
                     yield line, values
 
-    def rows(self, skip: int = 0) -> Iterator[dict[str, Any]]:
+    def rows(self, skip: int = 0, start: int = 0, before: int = 0
+             ) -> Iterator[dict[str, Any]]:
         """Data rows as {key: text or None, "__line__": line}; blank rows are skipped, bad
-        ones recorded in ``problems`` (``skip``: data rows to pass over, for a resume)."""
+        ones recorded in ``problems`` (``skip``: data rows to pass over, for a resume;
+        ``start``, ``before``: a CSV read from a record boundary, see ``_raw``)."""
         width = len(self.columns)
         # a CSV record (text only) as wide as a header naming every column: one pass
         quick = self.encoding is not None and None not in self.columns
         keys = [str(key) for key in self.columns]  # (read only when quick: no None)
         dates = [key for key in keys if key in DATE_COLUMNS]
         seen = 0
-        for line, values in self._raw():
+        for line, values in self._raw(start, before):
             if not any(values):  # text or None (``_cell_text``): blank when all are "" or None
                 continue
             seen += 1
@@ -266,37 +242,54 @@ class Table:
                     quick_row[name] = quick_row[name] and _loose_date(quick_row[name])
                 yield quick_row
                 continue
-            extra = [v for v in values[width:] if v not in (None, "")]
-            if extra:
-                self.problems.append(BadRow(
-                    self.file, line, "ROW_TOO_LONG",
-                    f"{len(values)} fields but the header has {width} columns "
-                    f"(extra value {str(extra[0])[:40]!r} after column {width})"))
-                continue
-            row: dict[str, Any] = {"__line__": line}
-            bad = False
-            for number, (key, value) in enumerate(zip(self.columns, values, strict=False), 1):
-                if key is None:
-                    if value not in (None, ""):
-                        self.problems.append(BadRow(
-                            self.file, line, "UNNAMED_COLUMN",
-                            f"column {number} has a value but no header"))
-                        bad = True
-                        break
-                    continue
-                if value is not None and _CONTROL.search(value):
-                    self.problems.append(BadRow(
-                        self.file, line, "CONTROL_CHARACTER",
-                        f"{key} contains a control character (such as NUL); remove it"))
-                    bad = True
-                    break
-                if value is not None and value.strip() == "":
-                    value = None
-                if value is not None and key in DATE_COLUMNS:
-                    value = _loose_date(value)
-                row[key] = value
-            if not bad:
+            row = self._row(line, values, self.problems)
+            if row is not None:
                 yield row
+
+    def count(self, records: Iterable[list[Any]]) -> int:
+        """How many rows ``rows`` would yield of these CSV records (their problems untold)."""
+        width = len(self.columns)
+        quick = None not in self.columns
+        kept = 0
+        untold: list[BadRow] = []
+        for values in records:
+            if not any(values):
+                continue
+            if ((quick and len(values) == width and not _CONTROL.search("".join(values)))
+                    or self._row(0, values, untold) is not None):
+                kept += 1
+        return kept
+
+    def _row(self, line: int, values: list[Any], problems: list[BadRow]
+             ) -> dict[str, Any] | None:
+        """A record off the quick path: its row, or None with its problem in ``problems``."""
+        width = len(self.columns)
+        extra = [v for v in values[width:] if v not in (None, "")]
+        if extra:
+            problems.append(BadRow(
+                self.file, line, "ROW_TOO_LONG",
+                f"{len(values)} fields but the header has {width} columns "
+                f"(extra value {str(extra[0])[:40]!r} after column {width})"))
+            return None
+        row: dict[str, Any] = {"__line__": line}
+        for number, (key, value) in enumerate(zip(self.columns, values, strict=False), 1):
+            if key is None:
+                if value not in (None, ""):
+                    problems.append(BadRow(self.file, line, "UNNAMED_COLUMN",
+                                           f"column {number} has a value but no header"))
+                    return None
+                continue
+            if value is not None and _CONTROL.search(value):
+                problems.append(BadRow(
+                    self.file, line, "CONTROL_CHARACTER",
+                    f"{key} contains a control character (such as NUL); remove it"))
+                return None
+            if value is not None and value.strip() == "":
+                value = None
+            if value is not None and key in DATE_COLUMNS:
+                value = _loose_date(value)
+            row[key] = value
+        return row
 
     def estimate(self) -> int:
         """About how many data rows follow the header, cheaply (for progress bars): lines of a
