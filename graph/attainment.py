@@ -56,14 +56,33 @@ RAISE_ATTAINMENT = Cypher(
     "UNWIND student[1] AS row "
     "WITH s, row, competencies[row[0]][0] AS c WHERE c IS NOT NULL "
     "MERGE (s)-[a:STANDS]->(c) "
-    "ON CREATE SET a.attained = row[1], a.evidenceAt = row[2], a.evidenceKind = row[3], "
-    "a.evidenceCode = row[4] "
+    "ON CREATE SET s.noStanding = null, a.attained = row[1], a.evidenceAt = row[2], "
+    "a.evidenceKind = row[3], a.evidenceCode = row[4] "
     "WITH a, row WHERE row[1] > a.attained OR (row[1] = a.attained AND ("
     "a.evidenceAt IS NULL OR row[2] < a.evidenceAt OR (row[2] = a.evidenceAt AND ("
     "row[3] + row[4]) < (a.evidenceKind + a.evidenceCode)))) "
     "SET a.attained = row[1], a.evidenceAt = row[2], a.evidenceKind = row[3], "
     "a.evidenceCode = row[4] "
     "RETURN count(a) AS raised"
+)
+# The first attainment of students that have none (``noStanding``, see graph.enrolment), in
+# the RAISE_ATTAINMENT rows: created outright where a write runs alone (see
+# graph.learners.CREATE_RESULTS); a student whose flag is gone is left out (``created``
+# falls short) and raised by RAISE_ATTAINMENT instead.
+CREATE_STANDING = Cypher(
+    "UNWIND $competencies AS node "
+    "OPTIONAL MATCH (c:Competency {uid: node[1]}) "
+    "WITH node, c ORDER BY node[0] "
+    "WITH collect([c]) AS competencies "
+    "UNWIND $students AS student "
+    "MATCH (s:Student {uid: student[0]}) WHERE s.noStanding = true "
+    "UNWIND student[1] AS row "
+    "WITH s, row, competencies[row[0]][0] AS c WHERE c IS NOT NULL "
+    "CREATE (s)-[:STANDS {attained: row[1], evidenceAt: row[2], evidenceKind: row[3], "
+    "evidenceCode: row[4]}]->(c) "
+    "WITH s, count(*) AS made "
+    "SET s.noStanding = null "
+    "RETURN sum(made) AS created"
 )
 RESET_ATTAINMENT = Cypher(
     "UNWIND $students AS sid MATCH (:Student {uid: sid})-[a:STANDS]->(:Competency) "
@@ -124,6 +143,16 @@ class Grouped:
         if part:
             yield Grouped(self.nodes, part)
 
+    def split(self, wanted: set[str]) -> tuple[Grouped, Grouped]:
+        """The students in ``wanted`` and the others, naming the same nodes."""
+        if not wanted:
+            return Grouped(self.nodes), Grouped(self.nodes, list(self.students))
+        chosen: list[list[Any]] = []
+        others: list[list[Any]] = []
+        for entry in self.students:
+            (chosen if entry[0] in wanted else others).append(entry)
+        return Grouped(self.nodes, chosen), Grouped(self.nodes, others)
+
     def params(self, nodes: str) -> dict[str, Any]:
         """The nodes go as [position, uid] pairs, ordered by position in the query: an
         index into the parameter list (``$nodes[i]``) keeps FalkorDB off the uid index."""
@@ -162,21 +191,30 @@ def grouped_raises(best: Mapping[str, Mapping[str, tuple[int, str, str, str]]]) 
     return Grouped(list(index), students)
 
 
-async def raise_attainment(store: GraphStore, rows: Grouped) -> None:
-    """Write ``best_evidence`` rows: each raises its STANDS edge where it is better."""
-    for part in rows.chunks(MAX_BATCH):
+async def raise_attainment(store: GraphStore, rows: Grouped,
+                           first: set[str] | None = None) -> None:
+    """Write ``best_evidence`` rows: each raises its STANDS edge where it is better. The
+    students in ``first`` had no attainment when checked (and the store runs each write
+    alone, ``GraphStore.isolated_writes``): theirs is created outright."""
+    new, known = rows.split(first or set())
+    for part in new.chunks(MAX_BATCH):
+        [created] = await store.write(CREATE_STANDING, part.params("competencies"))
+        if int(created["created"]) != part.rows:  # a flag went since the check
+            known.students += part.students
+    for part in known.chunks(MAX_BATCH):
         await store.write(RAISE_ATTAINMENT, part.params("competencies"))
 
 
 async def apply_evidence(store: GraphStore, raises: Grouped,
                           changed: Iterable[str], defer_summaries: bool,
-                          certification_cap: int = DEFAULT_CERTIFICATION_CAP) -> None:
+                          certification_cap: int = DEFAULT_CERTIFICATION_CAP,
+                          first: set[str] | None = None) -> None:
     """After evidence is stored: raise attainment with the batch's best new evidence
     (``best_evidence`` rows), re-derive it for the ``changed`` students, whose earlier
     evidence a correction changed (it can lower it), then refresh the cohort figures of
     every student the batch touched."""
     corrected = sorted(set(changed))
-    await raise_attainment(store, raises)
+    await raise_attainment(store, raises, first)
     await recompute_attainment(store, corrected, certification_cap=certification_cap)
     if not defer_summaries:
         await refresh_summaries(store, [uid for uid, _ in raises.students] + corrected)

@@ -22,6 +22,7 @@ from graph.embedded_server import EmbeddedServer
 from graph.errors import StoreError, StoreTimeout, UniquenessViolation
 from graph.falkor_wire import ReplyError, UnknownPropertyKey, WirePool, decode_rows
 from graph.store import Record, UniqueKey
+from graph.write_counter import WriteCounter
 
 __all__ = ["EmbeddedServer", "EmbeddedStore"]
 
@@ -82,6 +83,7 @@ class EmbeddedStore:
 
     dialect = "falkordb"
     writes_in_flight = 2  # writes go in order over one pipelined connection
+    isolated_writes = True  # the engine runs one write query at a time
 
     def __init__(self, socket_path: str, *, server: EmbeddedServer | None = None,
                  graph_name: str = GRAPH_NAME, max_connections: int = 16) -> None:
@@ -92,6 +94,7 @@ class EmbeddedStore:
         self._graph_name = graph_name
         self._keys: list[str] = []  # property key names by id, for nodes returned whole
         self.round_trips = 0
+        self.changes = WriteCounter()
 
     @classmethod
     async def start(cls, data_dir: Path, *, fsync: str = "always") -> EmbeddedStore:
@@ -105,7 +108,10 @@ class EmbeddedStore:
         return await self._run(query, params, read_only=True, timeout=timeout)
 
     async def write(self, query: Cypher, params: Mapping[str, Any] | None = None) -> list[Record]:
-        return await self._run(query, params, read_only=False)
+        try:
+            return await self._run(query, params, read_only=False)
+        finally:
+            self.changes.bump()
 
     async def _run(self, query: Cypher, params: Mapping[str, Any] | None,
                    *, read_only: bool, timeout: float | None = None) -> list[Record]:
@@ -195,9 +201,13 @@ class EmbeddedStore:
 
     async def drop_all(self) -> None:
         """Delete the whole graph (tests and benchmarks start from an empty store)."""
-        await self._wire.call(["GRAPH.DELETE", self._graph_name])  # an error: nothing to drop
+        try:
+            await self._wire.call(["GRAPH.DELETE", self._graph_name])  # an error: nothing to drop
+        finally:
+            self.changes.bump()
 
     async def close(self) -> None:
+        self.changes.close()
         await self._wire.close()
         if self._server is not None:
             await asyncio.to_thread(self._server.stop)

@@ -37,6 +37,10 @@ __all__ = ["CREATE_STUDENTS", "ENROL_STUDENTS", "EnrolOutcome", "StudentBatch",
 # program uid, class label, enrolled on]. ``groupKey``: the student's (program, class label)
 # group, indexed, so a group's members are one index seek. A new student is counted in its
 # own group (``cohortProgram``, ``cohortClass``): it has no earlier group to be taken out of.
+# ``noResults`` / ``noStanding``: it has no results, no attainment yet, so its first ones can
+# be created outright instead of merged (``graph.learners.CREATE_RESULTS``); every write of
+# either clears its flag, and a student without the flag (enrolled before it existed, or
+# with evidence) is merged with.
 CREATE_STUDENTS = Cypher(
     "UNWIND $rows AS row "
     "MATCH (p:Program {uid: row[3]}) "
@@ -45,7 +49,8 @@ CREATE_STUDENTS = Cypher(
     "CREATE (s:Student {uid: row[0], code: row[1], college: row[2], program: row[3], "
     "programCode: p.code, fw: p.fw, level: p.level, major: p.major, classLabel: row[4], "
     "enrolledOn: row[5], groupKey: row[3] + '|' + coalesce(row[4], ''), "
-    "cohortProgram: row[3], cohortClass: row[4]})-[:ENROLLED_IN]->(p) "
+    "cohortProgram: row[3], cohortClass: row[4], noResults: true, noStanding: true})"
+    "-[:ENROLLED_IN]->(p) "
     "RETURN count(s) AS created"
 )
 # Students that exist: updated in place, moved to their new program. Returns how many rows
@@ -56,7 +61,8 @@ ENROL_STUDENTS = Cypher(
     "UNWIND $rows AS row "
     "MATCH (p:Program {uid: row[3]}) "
     "MERGE (s:Student {uid: row[0]}) "
-    "ON CREATE SET s.cohortProgram = row[3], s.cohortClass = row[4] "
+    "ON CREATE SET s.cohortProgram = row[3], s.cohortClass = row[4], s.noResults = true, "
+    "s.noStanding = true "
     "SET s.code = row[1], s.college = row[2], s.program = row[3], "
     "s.programCode = p.code, s.fw = p.fw, s.level = p.level, s.major = p.major, "
     "s.classLabel = row[4], s.enrolledOn = row[5], "

@@ -6,12 +6,24 @@ per-level requirements, prerequisites, dependents and progressions, its majors a
 industries are read once per process, in six queries, and answered from memory afterwards.
 Drafts are never cached: they change with every edit.
 
-Each request still reads the Framework node (the request context resolves the version it
-reads), and that node is the cache key: its ``etag`` — uid, creation, publication and last
-audit times, seed content hash — changes whenever the version is reloaded, published,
-deprecated or edited, so a snapshot taken before any of these is never served after it,
-whichever worker process made the change. A few versions are kept, least recently used
-first out; a burst of cold requests shares one read.
+The snapshot's key is the version's Framework node: its ``etag`` — uid, creation,
+publication and last audit times, seed content hash — changes whenever the version is
+reloaded, published, deprecated or edited, so a snapshot taken before any of these is never
+served after it. A few versions are kept, least recently used first out; a burst of cold
+requests shares one read.
+
+The Framework nodes themselves (the one a request names, and which version is the latest
+published, the default) are kept too while frozen, so a warm request asks the store
+nothing. They are read again
+- at once in the process that wrote anything: every write moves the store's write counter
+  on (``graph.write_counter``), and a kept node is trusted only while the counter shows
+  the value it had before the node was read;
+- at once in the sibling processes of one data directory (the HTTP workers of ``serve``,
+  CLI commands beside it), which share that counter;
+- after at most ``RECORD_TTL_SECONDS`` in other service instances over the same store (a
+  Neo4j cluster behind several hosts): a kept node older than that is read again.
+A publish, deprecation, new version or reload done elsewhere is thus seen by the next
+request in the same deployment, and within a second across instances.
 
 The answers are the store's answers: same rows, same order (the ORDER BY of the queries in
 ``graph.framework``), shared between requests, so callers must not mutate them.
@@ -20,9 +32,11 @@ The answers are the store's answers: same rows, same order (the ORDER BY of the 
 from __future__ import annotations
 
 import asyncio
+import functools
+import time
 import weakref
 from collections import OrderedDict, defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,8 +44,12 @@ from graph.cypher import Cypher
 from graph.framework import CompetencyFilter, FrameworkRepository
 from graph.store import GraphStore, Record
 
-__all__ = ["CACHED_EDGES", "CachingFrameworkRepository", "FrameworkCache",
-           "FrameworkSnapshot", "etag", "is_cacheable", "shared_cache"]
+__all__ = ["CACHED_EDGES", "RECORD_TTL_SECONDS", "CachingFrameworkRepository",
+           "FrameworkCache", "FrameworkSnapshot", "etag", "is_cacheable", "shared_cache"]
+
+# How long a kept Framework node is trusted without a write seen: the bound for writes made
+# by another service instance over the same store (see the module docstring).
+RECORD_TTL_SECONDS = 1.0
 
 SNAPSHOT_COMPETENCIES = Cypher("MATCH (c:Competency {fw: $fw}) RETURN c {.*} AS node")
 SNAPSHOT_REQUIREMENTS = Cypher(
@@ -194,12 +212,32 @@ async def _read_snapshot(store: GraphStore, fw: str) -> FrameworkSnapshot:
 class FrameworkCache:
     """Snapshots of the ``size`` most recently read frozen versions of one store."""
 
-    def __init__(self, size: int = 4) -> None:
+    def __init__(self, size: int = 4, ttl: float = RECORD_TTL_SECONDS,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.size = size
+        self.ttl = ttl
+        self._clock = clock
+        # uid (None: the latest published) → (write counter before the read, expiry, node)
+        self._records: dict[str | None, tuple[int, float, Record]] = {}
         self._entries: OrderedDict[str, tuple[tuple[Any, ...], FrameworkSnapshot]] = (
             OrderedDict())
         self._loading: dict[str, tuple[tuple[Any, ...], asyncio.Task[FrameworkSnapshot]]] = {}
         self.loads = 0  # snapshots read from the store (for tests and /metrics)
+
+    async def framework(self, store: GraphStore, uid: str | None,
+                        read: Callable[[], Awaitable[Record | None]]) -> Record | None:
+        """The Framework node ``read`` returns for ``uid`` (``None``: the latest published),
+        from memory while it is frozen, no write was seen and ``ttl`` has not passed."""
+        changes, now = store.changes.value, self._clock()  # both before the read
+        kept = self._records.get(uid)
+        if kept is not None and kept[0] == changes and now < kept[1]:
+            return kept[2]
+        record = await read()
+        if record is not None and is_cacheable(record):
+            self._records[uid] = (changes, now + self.ttl, record)
+        else:
+            self._records.pop(uid, None)
+        return record
 
     async def snapshot(self, store: GraphStore, framework: Record) -> FrameworkSnapshot | None:
         """The version's snapshot, read on first use; ``None`` for a version that may change."""
@@ -238,6 +276,7 @@ class FrameworkCache:
 
     def clear(self) -> None:
         self._entries.clear()
+        self._records.clear()
 
 
 _CACHES: weakref.WeakKeyDictionary[Any, FrameworkCache] = weakref.WeakKeyDictionary()
@@ -260,6 +299,14 @@ class CachingFrameworkRepository(FrameworkRepository):
         self.cache = cache
         self._admitted: dict[str, Record] = {}
         self._snapshots: dict[str, FrameworkSnapshot | None] = {}
+
+    async def framework(self, uid: str) -> Record | None:
+        return await self.cache.framework(
+            self._store, uid, functools.partial(FrameworkRepository.framework, self, uid))
+
+    async def latest_published(self) -> Record | None:
+        return await self.cache.framework(
+            self._store, None, functools.partial(FrameworkRepository.latest_published, self))
 
     def admit(self, framework: Record) -> None:
         """The request reads ``framework`` (already checked visible to the caller)."""

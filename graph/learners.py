@@ -69,11 +69,32 @@ RECORD_RESULTS = Cypher(
     "UNWIND student[1] AS row "
     "WITH s, row, assessments[row[0]][0] AS a WHERE a IS NOT NULL "
     "MERGE (s)-[r:TOOK {takenAt: row[1]}]->(a) "
+    "ON CREATE SET s.noResults = null "
     "WITH s, r, row, toString(r.passed) AS before "
     "SET r.score = row[2], r.maxScore = row[3], r.passed = row[4] "
     "WITH s, before, toString(row[4]) AS now "
     "RETURN count(*) AS written, "
     "collect(DISTINCT CASE WHEN before <> now THEN s.uid END) AS changed"
+)
+# The first results of students that have none (``noResults``, see graph.enrolment), in the
+# RECORD_RESULTS rows: created outright, half the engine's work of a MERGE (the flag is
+# cleared after the creates: a SET ahead of them cost as much again). Only where a
+# write runs alone (``GraphStore.isolated_writes``), so the flag read is still true when the
+# edges are created; a student whose flag is gone by then is left out, and its rows go
+# through RECORD_RESULTS (``written`` falls short of the rows sent).
+CREATE_RESULTS = Cypher(
+    "UNWIND $assessments AS node "
+    "OPTIONAL MATCH (a:Assessment {uid: node[1]}) "
+    "WITH node, a ORDER BY node[0] "
+    "WITH collect([a]) AS assessments "
+    "UNWIND $students AS student "
+    "MATCH (s:Student {uid: student[0]}) WHERE s.noResults = true "
+    "UNWIND student[1] AS row "
+    "WITH s, row, assessments[row[0]][0] AS a WHERE a IS NOT NULL "
+    "CREATE (s)-[:TOOK {takenAt: row[1], score: row[2], maxScore: row[3], passed: row[4]}]->(a) "
+    "WITH s, count(*) AS created "
+    "SET s.noResults = null "
+    "RETURN sum(created) AS written"
 )
 RECORD_COMPLETIONS = Cypher(
     "UNWIND $rows AS row "
@@ -109,6 +130,9 @@ class ResultBatch:
     results: Grouped = field(default_factory=Grouped)
     raises: Grouped = field(default_factory=Grouped)
     errors: list[RowError] = field(default_factory=list)
+    # students that had no results / no attainment when checked (see CREATE_RESULTS)
+    first_results: list[str] = field(default_factory=list)
+    first_standing: list[str] = field(default_factory=list)
 
 
 def _remembered(memo: dict[str, str], check: Callable[[int, Mapping[str, Any], str], str | None],
@@ -145,6 +169,8 @@ async def check_results(store: GraphStore, rows: Sequence[Mapping[str, Any]], *,
     node_index: dict[str, int] = {}
     by_student: dict[str, list[list[Any]]] = {}
     best: dict[str, dict[str, tuple[int, str, str, str]]] = {}
+    first_results: list[str] = []
+    first_standing: list[str] = []
     for index, row in enumerate(rows):
         key = (row.get("college"), row.get("student"))
         student = students.get(key)
@@ -154,6 +180,10 @@ async def check_results(store: GraphStore, rows: Sequence[Mapping[str, Any]], *,
             student = student_in(check, index, college, code, known, allowed_colleges)
             if student is not None:
                 students[key] = student
+                if student.get("noResults"):
+                    first_results.append(student["uid"])
+                if student.get("noStanding"):
+                    first_standing.append(student["uid"])
         code = _remembered(texts, check.text, index, row, "assessment")
         taken_at = _remembered(dates, check.when, index, row, "takenAt")
         score = check.number(index, row, "score")
@@ -206,23 +236,45 @@ async def check_results(store: GraphStore, rows: Sequence[Mapping[str, Any]], *,
     if check.errors:
         return ResultBatch(errors=check.errors)
     results = Grouped(list(node_index), [[uid, taken] for uid, taken in by_student.items()])
-    return ResultBatch(results, grouped_raises(best))
+    return ResultBatch(results, grouped_raises(best), first_results=first_results,
+                       first_standing=first_standing)
 
 
 async def write_results(store: GraphStore, batch: ResultBatch, *,
                         defer_summaries: bool = False,
-                        certification_cap: int = DEFAULT_CERTIFICATION_CAP) -> BatchOutcome:
+                        certification_cap: int = DEFAULT_CERTIFICATION_CAP,
+                        earlier: set[str] | None = None) -> BatchOutcome:
     """Write a checked batch. A row whose student or assessment is gone since the check is
-    not written, and is counted out of ``written``."""
+    not written, and is counted out of ``written``.
+
+    ``earlier``: the students earlier batches of the same import wrote (updated here, before
+    the first write): their flags were read before those writes, so they are merged with."""
     if not batch.results.students:
         return BatchOutcome()
+    first_results, first_standing = set(), set()
+    if getattr(store, "isolated_writes", False):
+        first_results = set(batch.first_results)
+        first_standing = set(batch.first_standing)
+        if earlier:
+            first_results -= earlier
+            first_standing -= earlier
+    if earlier is not None:
+        earlier.update(uid for uid, _ in batch.results.students)
+    new, known = batch.results.split(first_results)
     written = 0
     changed: list[str] = []
-    for part in batch.results.chunks(MAX_BATCH):
+    for part in new.chunks(MAX_BATCH):
+        [created] = await store.write(CREATE_RESULTS, part.params("assessments"))
+        if int(created["written"]) == part.rows:
+            written += part.rows
+        else:  # a flag went since the check (another writer): merge them all (idempotent)
+            known.students += part.students
+    for part in known.chunks(MAX_BATCH):
         [summary] = await store.write(RECORD_RESULTS, part.params("assessments"))
         written += int(summary["written"])
         changed += summary["changed"]
-    await apply_evidence(store, batch.raises, changed, defer_summaries, certification_cap)
+    await apply_evidence(store, batch.raises, changed, defer_summaries, certification_cap,
+                         first=first_standing)
     return BatchOutcome(written=written)
 
 

@@ -40,6 +40,7 @@ from typing import Any, TypeVar
 from graph.cypher import Cypher
 from graph.errors import StoreError, StoreTimeout, StoreUnavailable, UniquenessViolation
 from graph.store import Record, UniqueKey
+from graph.write_counter import WriteCounter
 
 __all__ = ["Neo4jStore", "schema_statements"]
 
@@ -148,6 +149,7 @@ class Neo4jStore:
 
     dialect = "neo4j"
     writes_in_flight = 1  # concurrent transactions: no order between them
+    isolated_writes = False  # read committed: a read may be stale by the time it writes
 
     def __init__(self, uri: str, user: str, password: str, database: str = "neo4j", *,
                  filter_notifications: bool = True, threads: int = 16) -> None:
@@ -159,6 +161,7 @@ class Neo4jStore:
         self._database = database
         self._threads = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="neo4j")
         self.round_trips = 0
+        self.changes = WriteCounter()
 
     @classmethod
     async def connect(cls, uri: str, user: str, password: str,
@@ -193,7 +196,10 @@ class Neo4jStore:
             raise TypeError("only registered Cypher constants may run against the store")
         self.round_trips += 1
         if write:
-            return await self._blocking(self._write, query, dict(params or {}))
+            try:
+                return await self._blocking(self._write, query, dict(params or {}))
+            finally:
+                self.changes.bump()
         return await self._blocking(self._read, query, dict(params or {}), timeout)
 
     def _read(self, query: Cypher, params: dict[str, Any], timeout: float | None
@@ -262,11 +268,16 @@ class Neo4jStore:
         """Delete every relationship, then every node, ``batch`` per committed transaction
         (schema and indexes stay). Each step is idempotent: a re-run finishes an interrupted
         one."""
-        await self._blocking(self._auto_commit, [(DELETE_RELATIONSHIPS_IN_BATCHES,
-                                                  {"batch": batch}),
-                                                 (DELETE_NODES_IN_BATCHES, {"batch": batch})])
+        try:
+            await self._blocking(self._auto_commit, [(DELETE_RELATIONSHIPS_IN_BATCHES,
+                                                      {"batch": batch}),
+                                                     (DELETE_NODES_IN_BATCHES,
+                                                      {"batch": batch})])
+        finally:
+            self.changes.bump()
         self.round_trips += 2
 
     async def close(self) -> None:
+        self.changes.close()
         await self._blocking(self._driver.close)
         self._threads.shutdown(wait=False)

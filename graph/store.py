@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from graph.cypher import Cypher
+from graph.write_counter import WriteCounter
 
 __all__ = ["GraphStore", "Record", "UniqueKey"]
 
@@ -35,6 +36,14 @@ class GraphStore(Protocol):
     # store runs writes in the order they were sent (the client encodes the next while the
     # engine runs the last); 1 where concurrent writes may run in either order.
     writes_in_flight: int
+    # Whether a write query runs alone: nothing else writes between what it reads and what it
+    # writes (FalkorDB runs one write at a time). Only then may a query decide from a read
+    # that there is nothing to merge with and create outright; under concurrent transactions
+    # (Neo4j) two such queries could both create, where MERGE locks and checks again.
+    isolated_writes: bool
+    # Moves on after every write and ``drop_all`` (``graph.write_counter``): what readers
+    # that keep store answers look at instead of asking the store again.
+    changes: WriteCounter
 
     async def read(self, query: Cypher, params: Mapping[str, Any] | None = None, *,
                    timeout: float | None = None) -> list[Record]:

@@ -32,7 +32,7 @@ from service.graphql_http import RETRY_AFTER, GraphQLView, HttpLimits
 from service.logs import configure_logging
 from service.metrics import metrics, metrics_endpoint
 from service.middleware import RequestMiddleware
-from service.store_factory import RequestStore, open_store
+from service.store_factory import RequestStore, open_store, share_write_counter
 from service.webapp import webapp_routes
 
 __all__ = ["app_from_env", "create_app"]
@@ -150,7 +150,8 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> Starle
         if store is not None:
             app.state.store = store
         elif settings.embedded_socket:  # a worker of `serve`: the parent runs the engine
-            app.state.store = EmbeddedStore(settings.embedded_socket)
+            app.state.store = share_write_counter(
+                EmbeddedStore(settings.embedded_socket), settings)
         else:
             app.state.store = await open_store(settings)
         log.info("service ready", extra={"backend": app.state.store.dialect})

@@ -20,9 +20,10 @@ from graph.errors import StoreUnavailable
 from graph.migrations import migrate
 from graph.neo4j_store import Neo4jStore
 from graph.store import GraphStore, Record, UniqueKey
+from graph.write_counter import WriteCounter
 from service.config import Settings
 
-__all__ = ["RequestStore", "open_embedded", "open_store"]
+__all__ = ["RequestStore", "open_embedded", "open_store", "share_write_counter"]
 
 
 async def open_embedded(data_dir: Path, *, fsync: str = "always",
@@ -43,6 +44,14 @@ async def open_embedded(data_dir: Path, *, fsync: str = "always",
     raise StoreUnavailable(f"could not open the data directory {data_dir}")
 
 
+def share_write_counter(store: GraphStore, settings: Settings) -> GraphStore:
+    """Give ``store`` the write counter of the data directory, which every process opening
+    the store with these settings shares (``serve``'s workers, the CLI): a write in one is
+    noticed by the others' caches at once (``graph.framework_cache``)."""
+    store.changes = WriteCounter.shared(settings.data_dir.resolve() / "run" / "writes")
+    return store
+
+
 async def open_store(settings: Settings, *, run_migrations: bool = True) -> GraphStore:
     store: GraphStore
     if settings.backend == "neo4j":
@@ -51,6 +60,7 @@ async def open_store(settings: Settings, *, run_migrations: bool = True) -> Grap
                                          settings.neo4j_password, settings.neo4j_database)
     else:
         store = await open_embedded(settings.data_dir, fsync=settings.fsync)
+    share_write_counter(store, settings)
     if run_migrations:
         try:
             await migrate(store, datetime.now(UTC).isoformat(timespec="seconds"))
@@ -64,12 +74,13 @@ class RequestStore:
     """The store as one HTTP request sees it: reads bounded by the configured timeout, and
     its round trips counted (for /metrics). Cheap: one object and one frame per call."""
 
-    __slots__ = ("_store", "_timeout", "dialect", "round_trips")
+    __slots__ = ("_store", "_timeout", "changes", "dialect", "round_trips")
 
     def __init__(self, store: GraphStore, read_timeout: float | None) -> None:
         self._store = store
         self._timeout = read_timeout or None
         self.dialect = store.dialect
+        self.changes = store.changes
         self.round_trips = 0
 
     async def read(self, query: Cypher, params: Mapping[str, Any] | None = None, *,
