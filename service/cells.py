@@ -4,10 +4,11 @@ Excel on Chinese Windows writes them read as ISO (``service.tabular``)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
 
-__all__ = ["cell_text", "loose_date"]
+__all__ = ["cell_text", "loose_date", "remembered_dates"]
 
 _LOOSE_DATE = re.compile(
     r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
@@ -48,3 +49,19 @@ def loose_date(text: str) -> str:
         return datetime.combine(day, time(int(hh), int(mm), int(ss or 0))).isoformat()
     except ValueError:
         return text
+
+
+def remembered_dates(limit: int = 4096) -> Callable[[str], str]:
+    """``loose_date`` remembering the texts it read (a file repeats its dates), up to
+    ``limit`` of them at a time."""
+    read: dict[str, str] = {}
+
+    def as_iso(text: str) -> str:
+        iso = read.get(text)
+        if iso is None:
+            if len(read) >= limit:
+                read.clear()
+            iso = read[text] = loose_date(text)
+        return iso
+
+    return as_iso

@@ -21,6 +21,7 @@ from typing import Any
 
 from service.cells import cell_text as _cell_text
 from service.cells import loose_date as _loose_date
+from service.cells import remembered_dates
 
 __all__ = [
     "CHINESE_HEADERS", "DATE_COLUMNS", "BadFile", "BadRow", "Table", "column_matcher",
@@ -227,6 +228,7 @@ class Table:
         quick = self.encoding is not None and None not in self.columns
         keys = [str(key) for key in self.columns]  # (read only when quick: no None)
         dates = [key for key in keys if key in DATE_COLUMNS]
+        read_date = remembered_dates()
         seen = 0
         for line, values in self._raw(start, before):
             if not any(values):  # text or None (``_cell_text``): blank when all are "" or None
@@ -236,10 +238,13 @@ class Table:
                 continue
             if quick and len(values) == width and not _CONTROL.search("".join(values)):
                 quick_row: dict[str, Any] = {"__line__": line}
-                for name, text in zip(keys, values, strict=True):
-                    quick_row[name] = text if text.strip() else None
+                if all(map(str.strip, values)):  # no blank value: the row as it is
+                    quick_row.update(zip(keys, values, strict=True))
+                else:
+                    for name, text in zip(keys, values, strict=True):
+                        quick_row[name] = text if text.strip() else None
                 for name in dates:
-                    quick_row[name] = quick_row[name] and _loose_date(quick_row[name])
+                    quick_row[name] = quick_row[name] and read_date(quick_row[name])
                 yield quick_row
                 continue
             row = self._row(line, values, self.problems)

@@ -269,3 +269,20 @@ def test_odd_files_are_not_cut(tmp_path: Path, text: str, encoding: str) -> None
     table = open_import(path, "results")
     assert len(list(table.rows())) == 50
     assert csv_parts.split_points(table, 2) == []
+
+
+async def test_a_worker_that_fails_leaves_its_part_to_the_importer(
+        store: EmbeddedStore, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    await _enrolled(store, tmp_path)
+    path = _bad_file(tmp_path / "results.csv")
+    serial, _ = await _report(store, path, tmp_path / "cp1", 1)
+    reached = store.endpoint
+    store.endpoint = (str(tmp_path / "no-engine.sock"), reached[1])  # the worker cannot read
+    try:
+        parallel, shown = await _report(store, path, tmp_path / "cp2", 2)
+    finally:
+        store.endpoint = reached
+    assert not _checked_in(2, shown)
+    assert parallel == serial
+    assert "the importer checks its part" in caplog.text
+    assert not list((tmp_path / "cp2").glob("import-part-*"))  # its spill file is gone
