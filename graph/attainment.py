@@ -22,13 +22,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from graph.cohort_figures import summarise_group
+from graph.cohort_figures import GroupTally, summarise_group
 from graph.cypher import Cypher
 from graph.evidence import DEFAULT_CERTIFICATION_CAP, counted_proficiency
 from graph.scope import decode_scope
 from graph.store import GraphStore, Record
+
+if TYPE_CHECKING:
+    from graph.cohort_tallies import CohortTallies
 
 __all__ = ["Grouped", "apply_evidence", "best_evidence", "better_evidence", "group_key",
            "grouped_raises", "groups_of", "raise_attainment", "recompute_attainment",
@@ -53,6 +56,8 @@ RAISE_ATTAINMENT = Cypher(
     "WITH collect([c]) AS competencies "
     "UNWIND $students AS student "
     "MATCH (s:Student {uid: student[0]}) "
+    "SET s.standingBy = CASE WHEN s.standingBy = $token THEN $token END "
+    "WITH s, student, competencies "
     "UNWIND student[1] AS row "
     "WITH s, row, competencies[row[0]][0] AS c WHERE c IS NOT NULL "
     "MERGE (s)-[a:STANDS]->(c) "
@@ -69,6 +74,10 @@ RAISE_ATTAINMENT = Cypher(
 # the RAISE_ATTAINMENT rows: created outright where a write runs alone (see
 # graph.learners.CREATE_RESULTS); a student whose flag is gone is left out (``created``
 # falls short) and raised by RAISE_ATTAINMENT instead.
+# ``standingBy``: the import (``$token``, see graph.cohort_tallies) that wrote a student's
+# whole attainment, from none. Its own later raises keep the mark, any other write of the
+# student's attainment clears it ($token is null there), so a marked student stands exactly
+# as that import counted it, and the import's cohort rebuild does not read it back.
 CREATE_STANDING = Cypher(
     "UNWIND $competencies AS node "
     "OPTIONAL MATCH (c:Competency {uid: node[1]}) "
@@ -81,12 +90,14 @@ CREATE_STANDING = Cypher(
     "CREATE (s)-[:STANDS {attained: row[1], evidenceAt: row[2], evidenceKind: row[3], "
     "evidenceCode: row[4]}]->(c) "
     "WITH s, count(*) AS made "
-    "SET s.noStanding = null "
+    "SET s.noStanding = null, s.standingBy = $token "
     "RETURN sum(made) AS created"
 )
 RESET_ATTAINMENT = Cypher(
-    "UNWIND $students AS sid MATCH (:Student {uid: sid})-[a:STANDS]->(:Competency) "
-    "DELETE a RETURN count(*) AS reset"
+    "UNWIND $students AS sid MATCH (s:Student {uid: sid}) "
+    "SET s.standingBy = null "
+    "WITH s OPTIONAL MATCH (s)-[a:STANDS]->(:Competency) "
+    "DELETE a RETURN count(a) AS reset"
 )
 PASSED_EVIDENCE_OF_STUDENTS = Cypher(
     "UNWIND $students AS sid "
@@ -192,29 +203,31 @@ def grouped_raises(best: Mapping[str, Mapping[str, tuple[int, str, str, str]]]) 
 
 
 async def raise_attainment(store: GraphStore, rows: Grouped,
-                           first: set[str] | None = None) -> None:
+                           first: set[str] | None = None, token: str | None = None) -> None:
     """Write ``best_evidence`` rows: each raises its STANDS edge where it is better. The
     students in ``first`` had no attainment when checked (and the store runs each write
-    alone, ``GraphStore.isolated_writes``): theirs is created outright."""
+    alone, ``GraphStore.isolated_writes``): theirs is created outright, marked with the
+    import's ``token`` (see CREATE_STANDING)."""
     new, known = rows.split(first or set())
     for part in new.chunks(MAX_BATCH):
-        [created] = await store.write(CREATE_STANDING, part.params("competencies"))
+        [created] = await store.write(CREATE_STANDING,
+                                      {**part.params("competencies"), "token": token})
         if int(created["created"]) != part.rows:  # a flag went since the check
             known.students += part.students
     for part in known.chunks(MAX_BATCH):
-        await store.write(RAISE_ATTAINMENT, part.params("competencies"))
+        await store.write(RAISE_ATTAINMENT, {**part.params("competencies"), "token": token})
 
 
 async def apply_evidence(store: GraphStore, raises: Grouped,
                           changed: Iterable[str], defer_summaries: bool,
                           certification_cap: int = DEFAULT_CERTIFICATION_CAP,
-                          first: set[str] | None = None) -> None:
+                          first: set[str] | None = None, token: str | None = None) -> None:
     """After evidence is stored: raise attainment with the batch's best new evidence
     (``best_evidence`` rows), re-derive it for the ``changed`` students, whose earlier
     evidence a correction changed (it can lower it), then refresh the cohort figures of
     every student the batch touched."""
     corrected = sorted(set(changed))
-    await raise_attainment(store, raises, first)
+    await raise_attainment(store, raises, first, token)
     await recompute_attainment(store, corrected, certification_cap=certification_cap)
     if not defer_summaries:
         await refresh_summaries(store, [uid for uid, _ in raises.students] + corrected)
@@ -249,12 +262,13 @@ PROGRAM_SCOPES = Cypher(
 )
 # A group's members with their attainment, and the group's revision, read in one query so
 # the revision dates the snapshot the rebuild is computed from. A row per group counts its
-# members and names only those counted in another group (``moved``); a row per evidenced
-# member follows (``rev`` null) with its attainment as two flat lists (competency uids,
-# attained levels) rather than a list of pairs: a province's refresh reads ~1M of them, and
-# decoding a pair per edge was most of the refresh's time. Members without evidence (a
-# freshly enrolled group) cost a count, not a row each: a third of an enrolment's refresh in
-# the importer, and half of the engine's work on it.
+# members and names only those counted in another group (``moved``) and those an import's
+# tally counted (``ours``: marked with ``g.token``, see graph.cohort_tallies; '' for none); a
+# row per evidenced member not in ``ours`` follows (``rev`` null) with its attainment as two
+# flat lists (competency uids, attained levels) rather than a list of pairs: a province's
+# refresh reads ~1M of them, and decoding a pair per edge was most of the refresh's time.
+# Members without evidence (a freshly enrolled group) cost a count, not a row each: a third
+# of an enrolment's refresh in the importer, and half of the engine's work on it.
 GROUP_MEMBERS = Cypher(
     "UNWIND $groups AS g "
     "OPTIONAL MATCH (k:Cohort {key: g.key}) "
@@ -262,14 +276,18 @@ GROUP_MEMBERS = Cypher(
     "OPTIONAL MATCH (s:Student {groupKey: g.key}) "
     "WITH g, rev, count(s) AS members, "
     "collect(CASE WHEN coalesce(s.cohortProgram, '') <> g.program "
-    "OR coalesce(s.cohortClass, '') <> g.classLabel THEN s.uid END) AS moved "
-    "RETURN g.key AS key, rev, members, moved, [] AS competencies, [] AS levels "
+    "OR coalesce(s.cohortClass, '') <> g.classLabel THEN s.uid END) AS moved, "
+    "collect(CASE WHEN g.token <> '' AND s.standingBy = g.token THEN s.uid END) AS ours "
+    "RETURN g.key AS key, rev, members, moved, ours, [] AS competencies, [] AS levels "
     "UNION ALL "
     "UNWIND $groups AS g "
-    "MATCH (s:Student {groupKey: g.key})-[a:STANDS]->(c:Competency) "
+    "MATCH (s:Student {groupKey: g.key}) "
+    "WHERE g.token = '' OR coalesce(s.standingBy, '') <> g.token "
+    "MATCH (s)-[a:STANDS]->(c:Competency) "
     "WITH g.key AS key, s, collect(c.uid) AS competencies, "
     "collect(coalesce(a.attained, 0)) AS levels "
-    "RETURN key, null AS rev, null AS members, null AS moved, competencies, levels"
+    "RETURN key, null AS rev, null AS members, null AS moved, null AS ours, competencies, "
+    "levels"
 )
 # Rebuilt whole, guarded by the revision read with the members: a rebuild computed from a
 # snapshot that another rebuild has since replaced writes nothing and is computed again.
@@ -315,11 +333,13 @@ async def groups_of(store: GraphStore, students: Sequence[str]) -> set[tuple[str
     return groups
 
 
-async def refresh_summaries(store: GraphStore, students: Sequence[str]) -> None:
+async def refresh_summaries(store: GraphStore, students: Sequence[str],
+                            tallies: CohortTallies | None = None) -> None:
     """Bring the cohort figures of the students' groups up to date: every writer that
     changes attainment, enrolment or targets ends here. Idempotent and exact after any
-    sequence of writes; a re-run after a crash completes it."""
-    await refresh_groups(store, await groups_of(store, students))
+    sequence of writes; a re-run after a crash completes it. ``tallies``: what a results
+    import counted as it wrote (graph.cohort_tallies), not read back where it still holds."""
+    await refresh_groups(store, await groups_of(store, students), tallies)
 
 
 async def refresh_programs(store: GraphStore, programs: Sequence[str]) -> None:
@@ -329,28 +349,43 @@ async def refresh_programs(store: GraphStore, programs: Sequence[str]) -> None:
                                  if r["program"] is not None})
 
 
-async def refresh_groups(store: GraphStore, groups: set[tuple[str, str]]) -> None:
+async def refresh_groups(store: GraphStore, groups: set[tuple[str, str]],
+                         tallies: CohortTallies | None = None) -> None:
     """Rebuild each (program, class label) group's ``Cohort`` node whole from its members."""
     pending = sorted(groups)
     marks: list[dict[str, Any]] = []
     for start in range(0, len(pending), _GROUPS_PER_QUERY):
-        marks += await _rebuild(store, pending[start:start + _GROUPS_PER_QUERY])
+        marks += await _rebuild(store, pending[start:start + _GROUPS_PER_QUERY], tallies)
     # only once every group is rebuilt: a student that moved is marked as counted in its new
     # group after its old group stopped counting it, so a crash in between loses nothing
     for start in range(0, len(marks), MAX_BATCH):
         await store.write(MARK_COUNTED, {"rows": marks[start:start + MAX_BATCH]})
 
 
-async def _rebuild(store: GraphStore, groups: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    """Rebuild a few groups; returns the members to mark as counted in them."""
+async def _rebuild(store: GraphStore, groups: list[tuple[str, str]],
+                   tallies: CohortTallies | None) -> list[dict[str, Any]]:
+    """Rebuild a few groups; returns the members to mark as counted in them. A group an
+    import's ``tallies`` still stand for reads only the members they do not count."""
     scopes = {row["program"]: row for row in await store.read(
         PROGRAM_SCOPES, {"programs": sorted({program for program, _ in groups})})}
     marks: list[dict[str, Any]] = []
     for _ in range(_ATTEMPTS):
+        counted: dict[str, GroupTally] = {}
+        token = ""
+        if tallies is not None:
+            token = tallies.token
+            for program, label in groups:
+                found = scopes.get(program)
+                tally = tallies.trusted(group_key(program, label), program,
+                                        found["scope"] if found else None)
+                if tally is not None:
+                    counted[group_key(program, label)] = tally
         heads: dict[str, Record] = {}
         evidenced: dict[str, list[Iterable[Sequence[Any]]]] = {}
         for row in await store.read(GROUP_MEMBERS, {"groups": [
-                {"key": group_key(p, c), "program": p, "classLabel": c} for p, c in groups]}):
+                {"key": key, "program": p, "classLabel": c,
+                 "token": token if key in counted else ""}
+                for p, c in groups for key in (group_key(p, c),)]}):
             if row["rev"] is not None:
                 heads[row["key"]] = row
             else:
@@ -361,12 +396,21 @@ async def _rebuild(store: GraphStore, groups: list[tuple[str, str]]) -> list[dic
         for program, label in groups:
             key = group_key(program, label)
             found, head, members = scopes.get(program), heads.get(key), evidenced.get(key, [])
-            summary = summarise_group(
-                decode_scope(found["scope"] if found else None), members,
-                unevidenced=(int(head["members"]) if head else 0) - len(members))
+            ours = set(head["ours"]) if head else set()
+            if key in counted:
+                assert tallies is not None
+                if ours != tallies.members(key):  # another write came between: read whole
+                    tallies.distrust(key)
+                    continue
+                tally = counted[key].copy()
+            else:
+                tally = GroupTally(decode_scope(found["scope"] if found else None))
+            for evidence in members:
+                tally.add(evidence)
+            tally.add((), (int(head["members"]) if head else 0) - len(members) - len(ours))
             writes.append({"key": key, "rev": int(head["rev"]) if head else 0,
                            "program": program, "classLabel": label or None,
-                           "college": found["college"] if found else None, **summary})
+                           "college": found["college"] if found else None, **tally.summary()})
             moved[key] = [{"uid": uid, "program": program, "classLabel": label or None}
                           for uid in (head["moved"] if head else [])]
         done = {row["key"] for row in await store.write(WRITE_GROUPS, {"groups": writes})}

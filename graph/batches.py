@@ -25,7 +25,7 @@ MAX_BATCH = 10_000
 STUDENTS_BY_UID = Cypher(
     "UNWIND $uids AS uid MATCH (s:Student {uid: uid}) "
     "RETURN uid, s.fw AS fw, s.college AS college, s.program AS program, "
-    "s.noResults AS noResults, s.noStanding AS noStanding"
+    "s.classLabel AS classLabel, s.noResults AS noResults, s.noStanding AS noStanding"
 )
 COLLEGE_CODES = Cypher("MATCH (c:College) RETURN c.code AS code")
 PROGRAMS_OF_FRAMEWORK = Cypher(

@@ -13,11 +13,51 @@ from graph.ids import LEVEL_ORDER
 from graph.scope import ProgramScope
 from graph.standing import DIMENSIONS, LAYERS, PLACES
 
-__all__ = ["summarise_group"]
+__all__ = ["GroupTally", "summarise_group"]
 
 
 def _bucket(attained: int, required: int) -> int:
     return 5 if attained >= required else (5 * attained) // required
+
+
+class GroupTally:
+    """A group's figures being counted, member by member: ``summarise_group`` counts a
+    whole group at once; a results import counts the members whose whole attainment it wrote
+    as it writes them, and the rebuild adds the rest (``graph.cohort_tallies``)."""
+
+    def __init__(self, scope: ProgramScope) -> None:
+        required = scope.required
+        self.scope = scope
+        self.members = 0
+        self.attained_sum = [0] * len(required)
+        self.meeting = [0] * len(required)
+        self.placement = [0] * (len(LAYERS) * len(PLACES))
+        self.ready = [0] * (len(DIMENSIONS) * 6)
+
+    def add(self, evidence: Iterable[Sequence[Any]], times: int = 1) -> None:
+        """``times`` members with this attainment ``[[competency uid, attained], …]``."""
+        if times:
+            _count_member(self.scope, evidence, self.attained_sum, self.meeting,
+                          self.placement, self.ready, times=times)
+            self.members += times
+
+    def copy(self) -> GroupTally:
+        other = GroupTally.__new__(GroupTally)
+        other.scope, other.members = self.scope, self.members
+        other.attained_sum, other.meeting = list(self.attained_sum), list(self.meeting)
+        other.placement, other.ready = list(self.placement), list(self.ready)
+        return other
+
+    def summary(self) -> dict[str, Any]:
+        """``students`` and ``figures`` (one JSON text) as the Cohort node keeps them."""
+        required, n = self.scope.required, self.members
+        figures = {"codes": " ".join(item.code for item in required) if n else "",
+                   "layers": " ".join(item.layer for item in required) if n else "",
+                   "meeting": self.meeting if n else [],
+                   "gapTotal": [n * item.required - self.attained_sum[i]
+                                for i, item in enumerate(required)] if n else [],
+                   "placement": self.placement, "readiness": self.ready}
+        return {"students": n, "figures": json.dumps(figures, separators=(",", ":"))}
 
 
 def summarise_group(scope: ProgramScope, members: Sequence[Iterable[Sequence[Any]]], *,
@@ -29,24 +69,11 @@ def summarise_group(scope: ProgramScope, members: Sequence[Iterable[Sequence[Any
     The rules are ``standing.placement`` and ``standing.readiness`` for each student; the
     work per student is its evidence, not the program's scope. ``unevidenced``: members
     more with no evidence at all, who all stand alike (counted once, times their number)."""
-    required = scope.required
-    attained_sum = [0] * len(required)
-    meeting = [0] * len(required)
-    placement = [0] * (len(LAYERS) * len(PLACES))
-    ready = [0] * (len(DIMENSIONS) * 6)
-    tallies = (attained_sum, meeting, placement, ready)
+    tally = GroupTally(scope)
     for evidence in members:
-        _count_member(scope, evidence, *tallies, times=1)
-    if unevidenced:
-        _count_member(scope, (), *tallies, times=unevidenced)
-    n = len(members) + unevidenced
-    figures = {"codes": " ".join(item.code for item in required) if n else "",
-               "layers": " ".join(item.layer for item in required) if n else "",
-               "meeting": meeting if n else [],
-               "gapTotal": [n * item.required - attained_sum[i]
-                            for i, item in enumerate(required)] if n else [],
-               "placement": placement, "readiness": ready}
-    return {"students": n, "figures": json.dumps(figures, separators=(",", ":"))}
+        tally.add(evidence)
+    tally.add((), unevidenced)
+    return tally.summary()
 
 
 def _count_member(scope: ProgramScope, evidence: Iterable[Sequence[Any]],

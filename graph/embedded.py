@@ -82,7 +82,7 @@ class EmbeddedStore:
     """GraphStore over a FalkorDB graph reached through a unix socket (``graph.falkor_wire``)."""
 
     dialect = "falkordb"
-    writes_in_flight = 2  # writes go in order over one pipelined connection
+    writes_in_flight = 3  # writes go in order over one pipelined connection
     isolated_writes = True  # the engine runs one write query at a time
 
     def __init__(self, socket_path: str, *, server: EmbeddedServer | None = None,

@@ -133,6 +133,8 @@ class ResultBatch:
     # students that had no results / no attainment when checked (see CREATE_RESULTS)
     first_results: list[str] = field(default_factory=list)
     first_standing: list[str] = field(default_factory=list)
+    # the (program, class label) group of each of ``first_standing``, in the same order
+    first_groups: list[list[str]] = field(default_factory=list)
 
 
 def _remembered(memo: dict[str, str], check: Callable[[int, Mapping[str, Any], str], str | None],
@@ -171,6 +173,7 @@ async def check_results(store: GraphStore, rows: Sequence[Mapping[str, Any]], *,
     best: dict[str, dict[str, tuple[int, str, str, str]]] = {}
     first_results: list[str] = []
     first_standing: list[str] = []
+    first_groups: list[list[str]] = []
     for index, row in enumerate(rows):
         key = (row.get("college"), row.get("student"))
         student = students.get(key)
@@ -184,6 +187,8 @@ async def check_results(store: GraphStore, rows: Sequence[Mapping[str, Any]], *,
                     first_results.append(student["uid"])
                 if student.get("noStanding"):
                     first_standing.append(student["uid"])
+                    first_groups.append([student.get("program") or "",
+                                         student.get("classLabel") or ""])
         code = _remembered(texts, check.text, index, row, "assessment")
         taken_at = _remembered(dates, check.when, index, row, "takenAt")
         score = check.number(index, row, "score")
@@ -237,15 +242,17 @@ async def check_results(store: GraphStore, rows: Sequence[Mapping[str, Any]], *,
         return ResultBatch(errors=check.errors)
     results = Grouped(list(node_index), [[uid, taken] for uid, taken in by_student.items()])
     return ResultBatch(results, grouped_raises(best), first_results=first_results,
-                       first_standing=first_standing)
+                       first_standing=first_standing, first_groups=first_groups)
 
 
 async def write_results(store: GraphStore, batch: ResultBatch, *,
                         defer_summaries: bool = False,
                         certification_cap: int = DEFAULT_CERTIFICATION_CAP,
-                        earlier: set[str] | None = None) -> BatchOutcome:
+                        earlier: set[str] | None = None,
+                        token: str | None = None) -> BatchOutcome:
     """Write a checked batch. A row whose student or assessment is gone since the check is
-    not written, and is counted out of ``written``.
+    not written, and is counted out of ``written``. ``token``: the import whose cohort
+    figures count the students it gives their first attainment (graph.cohort_tallies).
 
     ``earlier``: the students earlier batches of the same import wrote (updated here, before
     the first write): their flags were read before those writes, so they are merged with."""
@@ -274,7 +281,7 @@ async def write_results(store: GraphStore, batch: ResultBatch, *,
         written += int(summary["written"])
         changed += summary["changed"]
     await apply_evidence(store, batch.raises, changed, defer_summaries, certification_cap,
-                         first=first_standing)
+                         first=first_standing, token=token)
     return BatchOutcome(written=written)
 
 

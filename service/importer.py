@@ -295,10 +295,13 @@ async def import_csv(store: GraphStore, kind: str, path: Path, *, checkpoint_dir
             students = _students_of(table, kind)
         count = len(groups) if by_groups else len(students)
         summarised = Progress("summaries", count, progress)
+        tallies = staged.tallies if staged is not None else None
+        if tallies is not None:
+            await tallies.flush(store)
         if by_groups:
             await refresh_groups(store, groups)
         else:
-            await refresh_summaries(store, sorted(students))
+            await refresh_summaries(store, sorted(students), tallies)
         summarised.update(count)
     _save_checkpoint(checkpoint, done, complete=True)
     report.seconds = time.monotonic() - started

@@ -16,6 +16,7 @@ from typing import IO, Any, TypeVar
 
 from graph import learners
 from graph.attainment import Grouped
+from graph.cohort_tallies import CohortTallies
 from graph.enrolment import StudentBatch, check_students, write_students
 from graph.store import GraphStore
 
@@ -33,6 +34,8 @@ class Staged:
 
     check: Callable[..., Awaitable[Ready]]
     write: Callable[..., Awaitable[learners.BatchOutcome]]
+    # results: the cohort figures counted as they are written (graph.cohort_tallies)
+    tallies: CohortTallies | None = None
 
 
 def staging_for(kind: str, framework: str | None, pass_ratio: float,
@@ -57,13 +60,25 @@ def staging_for(kind: str, framework: str | None, pass_ratio: float,
                                             certification_cap=certification_cap, **kwargs)
 
     written: set[str] = set()  # the students of the batches written so far, in file order
+    tallies = CohortTallies()
 
     async def write(store: GraphStore, batch: learners.ResultBatch,
                     **kwargs: Any) -> learners.BatchOutcome:
-        return await learners.write_results(store, batch, certification_cap=certification_cap,
-                                            earlier=written, **kwargs)
+        # The students given their first attainment, as write_results picks them (before
+        # its first await: batches are taken in file order).
+        first: dict[str, Sequence[str]] = {}
+        if store.isolated_writes:
+            first = {uid: group for uid, group in zip(batch.first_standing,
+                                                      batch.first_groups, strict=True)
+                     if uid not in written}
+        done = tallies.take(batch.results.students, batch.raises.students,
+                            batch.raises.nodes, first)
+        outcome = await learners.write_results(store, batch, certification_cap=certification_cap,
+                                               earlier=written, token=tallies.token, **kwargs)
+        await tallies.count(store, done)
+        return outcome
 
-    return Staged(check, write)
+    return Staged(check, write, tallies)
 
 
 @dataclass
@@ -85,7 +100,7 @@ def spill_batch(spill: IO[bytes], rows: int, first: int, last: int, ready: Ready
     if isinstance(ready, learners.ResultBatch):
         data = marshal.dumps((rows, first, last, ready.results.nodes, ready.results.students,
                               ready.raises.nodes, ready.raises.students, ready.first_results,
-                              ready.first_standing))
+                              ready.first_standing, ready.first_groups))
     else:  # students: tuples of text
         data = marshal.dumps((rows, first, last, ready.rows))
     spill.write(_LENGTH.pack(len(data)))
@@ -104,10 +119,10 @@ def _unspill(spill: IO[bytes], kind: str) -> tuple[int, int, int, Ready]:
     if kind == "students":
         rows, first, last, students = kept
         return rows, first, last, StudentBatch(students)
-    rows, first, last, results, students, raises, raised, new, new_standing = kept
+    rows, first, last, results, students, raises, raised, new, new_standing, groups = kept
     return rows, first, last, learners.ResultBatch(
         Grouped(results, students), Grouped(raises, raised), first_results=new,
-        first_standing=new_standing)
+        first_standing=new_standing, first_groups=groups)
 
 
 def rows_of(ready: Ready) -> int:
