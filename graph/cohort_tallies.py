@@ -23,8 +23,8 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from graph.attainment import PROGRAM_SCOPES, group_key
 from graph.cohort_figures import GroupTally
+from graph.cohort_rebuild import PROGRAM_SCOPES, group_key
 from graph.scope import decode_scope
 from graph.store import GraphStore
 

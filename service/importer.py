@@ -6,7 +6,9 @@ large CSV's pass 1 runs on every core, with the same report: ``service.check_par
 writes batch by batch and records a checkpoint after each one, so an import that crashed or
 was killed resumes where it stopped; the writes are idempotent, so the batch that was in
 flight when it died is simply written again. The cohort summaries of the file's students are
-refreshed once at the end rather than after every batch. Memory stays flat: one batch at a
+refreshed once at the end rather than after every batch; a results import counts the students
+it gives their first attainment as it writes them (``graph.cohort_tallies``), so that refresh
+reads back only the others. Memory stays flat: one batch at a
 time (and the set of the file's student codes).
 
 Results (the bulk of any import: 40 a student) and students are checked once: pass 1 keeps

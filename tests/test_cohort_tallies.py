@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from graph import learners
-from graph.attainment import GROUP_MEMBERS, refresh_summaries
+from graph.attainment import refresh_summaries
+from graph.cohort_rebuild import GROUP_MEMBERS
 from graph.cohort_tallies import CohortTallies
 from graph.cypher import Cypher
 from graph.embedded import EmbeddedStore
