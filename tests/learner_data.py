@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 COLLEGE = "COL-DEMO-GZ"
 OTHER_COLLEGE = "COL-DEMO-BK"
 PROGRAM = "P-AI-GZ"
@@ -21,3 +24,13 @@ def result(code: str, assessment: str, score: float, taken_at: str,
            college: str = COLLEGE) -> dict[str, object]:
     return {"college": college, "student": code, "assessment": assessment, "score": score,
             "takenAt": taken_at}
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
+    """A CSV file of these rows under ``header`` (UTF-8, as Excel's "CSV UTF-8" saves it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path

@@ -5,7 +5,6 @@ file's order and whatever another writer did in between."""
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ from graph.cypher import Cypher
 from graph.embedded import EmbeddedStore
 from seed import load_seed
 from service.importer import import_csv
-from tests.learner_data import COLLEGE, FW, GZ_ASSESSMENTS, PROGRAM, result, student
+from tests.learner_data import COLLEGE, FW, GZ_ASSESSMENTS, PROGRAM, result, student, write_csv
 
 COHORTS = Cypher(
     "MATCH (k:Cohort) RETURN k.key AS key, k.students AS students, k.figures AS figures "
@@ -46,22 +45,13 @@ async def _read_whole(store: EmbeddedStore) -> list[Any]:
     return await store.read(COHORTS)
 
 
-def _write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
-
-
 async def test_an_imports_counted_figures_are_those_read_back(store: EmbeddedStore,
                                                               tmp_path: Path) -> None:
     """Two classes; batches of 3 split students, and S004 comes back at the end of the file
     (its class is then read whole); S005 has an earlier certification (not counted, read)."""
     await load_seed(store)
     codes = ["S001", "S002", "S003", "S004", "S005", "S006"]
-    students = _write_csv(tmp_path / "students.csv",
+    students = write_csv(tmp_path / "students.csv",
                           ["code", "college", "program", "classLabel", "enrolledOn"],
                           [[c, COLLEGE, PROGRAM, f"AI-240{i % 2}", "2024-09-01"]
                            for i, c in enumerate(codes)])
@@ -74,7 +64,7 @@ async def test_an_imports_counted_figures_are_those_read_back(store: EmbeddedSto
         [COLLEGE, code, assessment, 95 - 7 * day - i, f"2025-02-1{day}"]
         for i, code in enumerate(codes) for day, assessment in enumerate(GZ_ASSESSMENTS[:5])]
     rows.append([COLLEGE, "S004", GZ_ASSESSMENTS[6], 99, "2025-03-01"])
-    results = _write_csv(tmp_path / "results.csv",
+    results = write_csv(tmp_path / "results.csv",
                          ["college", "student", "assessment", "score", "takenAt"], rows)
     tokens = _tokens_sent(store)
     report = await import_csv(store, "results", results, checkpoint_dir=tmp_path / "cp",

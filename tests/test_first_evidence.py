@@ -5,7 +5,6 @@ ways must leave the same graph: these run each scenario with the fast path and w
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from graph.cypher import Cypher
 from graph.embedded import EmbeddedStore
 from seed import load_seed
 from service.importer import import_csv
-from tests.learner_data import COLLEGE, FW, GZ_ASSESSMENTS, PROGRAM, result, student
+from tests.learner_data import COLLEGE, FW, GZ_ASSESSMENTS, PROGRAM, result, student, write_csv
 
 EVERYTHING = Cypher(
     "MATCH (s:Student)-[r]->(x) RETURN s.uid AS s, type(r) AS t, properties(r) AS p, "
@@ -101,15 +100,6 @@ async def test_first_evidence_is_created_once_whatever_came_between_check_and_wr
         ("S001", None, None), ("S002", None, None), ("S003", None, None)]
 
 
-def _write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
-
-
 async def test_an_import_creates_a_students_first_results_once_across_its_batches(
         store: EmbeddedStore, tmp_path: Path) -> None:
     """Batches of 3 rows split each student's 5 results, and the last repeats the first
@@ -117,7 +107,7 @@ async def test_an_import_creates_a_students_first_results_once_across_its_batche
     must merge what the first created, and the later score stands."""
     async def scenario(store: EmbeddedStore, work: Path) -> None:
         codes = ("S001", "S002")
-        students = _write_csv(work / "students.csv",
+        students = write_csv(work / "students.csv",
                               ["code", "college", "program", "classLabel", "enrolledOn"],
                               [[c, COLLEGE, PROGRAM, "AI-2401", "2024-09-01"] for c in codes])
         await import_csv(store, "students", students, checkpoint_dir=work / "cp",
@@ -126,7 +116,7 @@ async def test_an_import_creates_a_students_first_results_once_across_its_batche
             [COLLEGE, code, assessment, 95 - day * 12, f"2025-02-1{day}"]
             for code in codes for day, assessment in enumerate(GZ_ASSESSMENTS[:4])]
         rows.append([COLLEGE, "S001", GZ_ASSESSMENTS[0], 30, "2025-02-10"])
-        results = _write_csv(work / "results.csv",
+        results = write_csv(work / "results.csv",
                              ["college", "student", "assessment", "score", "takenAt"], rows)
         report = await import_csv(store, "results", results, checkpoint_dir=work / "cp",
                                   progress=None, batch_size=3)
