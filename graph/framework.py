@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from graph.cypher import Cypher
+from graph.cypher import Cypher, OneRow
 from graph.store import GraphStore, Record
 
 __all__ = ["NODE_LABELS", "CompetencyFilter", "FrameworkRepository"]
@@ -24,8 +24,8 @@ LIST_COLLEGES = Cypher("MATCH (c:College) RETURN c {.*} AS node ORDER BY c.code"
 LIST_FRAMEWORKS = Cypher(
     "MATCH (f:Framework) RETURN f {.*} AS node ORDER BY f.code, f.createdAt, f.version"
 )
-FRAMEWORK_BY_UID = Cypher("MATCH (f:Framework {uid: $uid}) RETURN f {.*} AS node")
-LATEST_PUBLISHED_FRAMEWORK = Cypher(
+FRAMEWORK_BY_UID = OneRow("MATCH (f:Framework {uid: $uid}) RETURN f {.*} AS node")
+LATEST_PUBLISHED_FRAMEWORK = OneRow(
     "MATCH (f:Framework {status: 'published'}) "
     "RETURN f {.*} AS node ORDER BY coalesce(f.publishedAt, '') DESC, f.version DESC LIMIT 1"
 )

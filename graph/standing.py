@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from graph.cypher import Cypher
+from graph.cypher import Cypher, OneRow
 from graph.ids import LEVEL_ORDER
 from graph.scope import ProgramScope, decode_scope
 from graph.store import GraphStore, Record
@@ -33,14 +33,14 @@ LAYERS = ("GEN", "PRO", "IND")
 PLACES = (*LEVEL_ORDER, "NONE")  # where a layer places a student, in the stored counts' order
 _DESCENDING = tuple(reversed(LEVEL_ORDER))
 
-STUDENT = Cypher(
+STUDENT = OneRow(
     "MATCH (s:Student {uid: $student}) "
     "RETURN s {.uid, .code, .college, .program, .programCode, .fw, .level, .major, "
     ".classLabel, .enrolledOn} AS student"
 )
 # One row: the program's scope (targets, as text: graph.scope) and the student's attainment,
 # which exists only where evidence does.
-STUDENT_STANDING = Cypher(
+STUDENT_STANDING = OneRow(
     "MATCH (s:Student {uid: $student}) "
     "OPTIONAL MATCH (s)-[:ENROLLED_IN]->(p:Program) "
     "OPTIONAL MATCH (s)-[a:STANDS]->(c:Competency) "
@@ -48,7 +48,7 @@ STUDENT_STANDING = Cypher(
     "a.attained, a.evidenceKind, a.evidenceCode, a.evidenceAt]) AS attained"
 )
 # The student and its standing in one round trip, for a caller that will show both.
-STUDENT_WITH_STANDING = Cypher(
+STUDENT_WITH_STANDING = OneRow(
     "MATCH (s:Student {uid: $student}) "
     "OPTIONAL MATCH (s)-[:ENROLLED_IN]->(p:Program) "
     "OPTIONAL MATCH (s)-[a:STANDS]->(c:Competency) "
