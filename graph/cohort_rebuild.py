@@ -29,16 +29,20 @@ PROGRAM_SCOPES = Cypher(
 # flat lists (competency uids, attained levels) rather than a list of pairs: a province's
 # refresh reads ~1M of them, and decoding a pair per edge was most of the refresh's time.
 # Members without evidence (a freshly enrolled group) cost a count, not a row each: a third
-# of an enrolment's refresh in the importer, and half of the engine's work on it.
+# of an enrolment's refresh in the importer, and half of the engine's work on it. No
+# aggregate sees a null (the lists collect '' and drop it): Neo4j warns (01G11) on every
+# call otherwise.
 GROUP_MEMBERS = Cypher(
     "UNWIND $groups AS g "
     "OPTIONAL MATCH (k:Cohort {key: g.key}) "
     "WITH g, coalesce(k.rev, 0) AS rev "
     "OPTIONAL MATCH (s:Student {groupKey: g.key}) "
-    "WITH g, rev, count(s) AS members, "
-    "collect(CASE WHEN coalesce(s.cohortProgram, '') <> g.program "
-    "OR coalesce(s.cohortClass, '') <> g.classLabel THEN s.uid END) AS moved, "
-    "collect(CASE WHEN g.token <> '' AND s.standingBy = g.token THEN s.uid END) AS ours "
+    "WITH g, rev, sum(CASE WHEN s IS NULL THEN 0 ELSE 1 END) AS members, "
+    "[u IN collect(CASE WHEN s IS NOT NULL AND (coalesce(s.cohortProgram, '') <> g.program "
+    "OR coalesce(s.cohortClass, '') <> g.classLabel) THEN s.uid ELSE '' END) WHERE u <> ''] "
+    "AS moved, "
+    "[u IN collect(CASE WHEN g.token <> '' AND s.standingBy = g.token THEN s.uid ELSE '' END) "
+    "WHERE u <> ''] AS ours "
     "RETURN g.key AS key, rev, members, moved, ours, [] AS competencies, [] AS levels "
     "UNION ALL "
     "UNWIND $groups AS g "

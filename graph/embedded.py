@@ -153,9 +153,10 @@ class EmbeddedStore:
             "GRAPH.RO_QUERY", self._graph_name, "CALL db.propertyKeys()", "--compact")
         return [row[0][1] for row in reply[1]]
 
-    async def ensure_schema(self, unique: Sequence[UniqueKey],
-                            indexed: Sequence[UniqueKey]) -> None:
-        """FalkorDB has no CREATE CONSTRAINT: an index plus GRAPH.CONSTRAINT per key."""
+    async def ensure_schema(self, unique: Sequence[UniqueKey], indexed: Sequence[UniqueKey],
+                            properties: Sequence[str] = ()) -> None:
+        """FalkorDB has no CREATE CONSTRAINT: an index plus GRAPH.CONSTRAINT per key. It does
+        not warn about unknown property keys, so ``properties`` needs nothing here."""
         for key in [*unique, *indexed]:
             _check_identifier(key.label)
             _check_identifier(key.prop)

@@ -74,7 +74,8 @@ RECORD_RESULTS = Cypher(
     "SET r.score = row[2], r.maxScore = row[3], r.passed = row[4] "
     "WITH s, before, toString(row[4]) AS now "
     "RETURN count(*) AS written, "
-    "collect(DISTINCT CASE WHEN before <> now THEN s.uid END) AS changed"
+    "[u IN collect(DISTINCT CASE WHEN before <> now THEN s.uid ELSE '' END) WHERE u <> ''] "
+    "AS changed"
 )
 # The first results of students that have none (``noResults``, see graph.enrolment), in the
 # RECORD_RESULTS rows: created outright, half the engine's work of a MERGE (the flag is

@@ -9,7 +9,8 @@ from __future__ import annotations
 from graph.cypher import Cypher
 from graph.store import GraphStore, UniqueKey
 
-__all__ = ["INDEXED", "SCHEMA_VERSION", "UNIQUE", "current_version", "migrate"]
+__all__ = ["INDEXED", "READ_BEFORE_WRITTEN", "SCHEMA_VERSION", "UNIQUE", "current_version",
+           "migrate"]
 
 # 2: Cohort.key is unique (it was a plain index): MERGE (k:Cohort {key: …}) from two concurrent
 #    imports could otherwise create two groups with the same key and split their tallies.
@@ -58,6 +59,11 @@ INDEXED: tuple[UniqueKey, ...] = (
     UniqueKey("DemandRecord", "industry"),
     UniqueKey("Teacher", "college"),  # graph.teachers: same tenancy as students
 )
+
+# Property keys read by queries on a store that may never write them: ``Student.standingBy``
+# is written only where an import counts its own cohort figures (graph.cohort_tallies), so
+# never on Neo4j, which would otherwise warn on every import batch.
+READ_BEFORE_WRITTEN: tuple[str, ...] = ("standingBy",)
 
 RECORD_SCHEMA_VERSION = Cypher(
     "MERGE (s:SchemaInfo {key: 'schema'}) "
@@ -127,7 +133,7 @@ async def _to_version_3(store: GraphStore) -> None:
 async def migrate(store: GraphStore, applied_at: str) -> int:
     """Bring the store's schema to ``SCHEMA_VERSION``; safe to run on every start. A store
     without a recorded version is new (nothing to convert)."""
-    await store.ensure_schema(UNIQUE, INDEXED)
+    await store.ensure_schema(UNIQUE, INDEXED, READ_BEFORE_WRITTEN)
     found = await current_version(store)
     if found is not None and found < 4:
         await _in_batches(store, SET_GROUP_KEYS)  # first: version 3's rebuild reads them

@@ -56,9 +56,12 @@ class GraphStore(Protocol):
         ...
 
     async def ensure_schema(
-        self, unique: Sequence[UniqueKey], indexed: Sequence[UniqueKey]
+        self, unique: Sequence[UniqueKey], indexed: Sequence[UniqueKey],
+        properties: Sequence[str] = (),
     ) -> None:
-        """Create the uniqueness constraints and indexes that are missing (idempotent)."""
+        """Create the uniqueness constraints and indexes that are missing (idempotent), and
+        make ``properties`` known: keys queries read that may never have been written (Neo4j
+        warns on every such read otherwise)."""
         ...
 
     async def ping(self) -> bool:

@@ -93,9 +93,9 @@ class RequestStore:
         self.round_trips += 1
         return await self._store.write(query, params)
 
-    async def ensure_schema(self, unique: Sequence[UniqueKey],
-                            indexed: Sequence[UniqueKey]) -> None:
-        await self._store.ensure_schema(unique, indexed)
+    async def ensure_schema(self, unique: Sequence[UniqueKey], indexed: Sequence[UniqueKey],
+                            properties: Sequence[str] = ()) -> None:
+        await self._store.ensure_schema(unique, indexed, properties)
 
     async def ping(self) -> bool:
         return await self._store.ping()

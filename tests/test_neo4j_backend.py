@@ -8,16 +8,19 @@ and the backend's own duties: emptying a large graph, quiet schema set-up.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from graph.cypher import Cypher
+from graph.cypher import Cypher, OneRow
 from graph.embedded import EmbeddedStore
 from graph.errors import StoreError, StoreTimeout, UniquenessViolation
 from graph.migrations import SCHEMA_VERSION, current_version, migrate
 from graph.neo4j_store import Neo4jStore
 from seed import load_seed
+from service.importer import import_csv
+from tests.learner_data import COLLEGE, FW, GZ_ASSESSMENTS, PROGRAM, write_csv
 
 pytestmark = pytest.mark.neo4j
 
@@ -37,6 +40,16 @@ QUERIES = [
 async def test_a_read_past_its_timeout_is_a_store_timeout(neo4j_store: Neo4jStore) -> None:
     with pytest.raises(StoreTimeout):
         await neo4j_store.read(SLOW_COUNT, timeout=0.001)
+
+SLOW_COUNT_ONE_ROW = OneRow(
+    "UNWIND range(1, 5000) AS a UNWIND range(1, 5000) AS b RETURN count(*) AS n")
+
+
+async def test_a_one_row_read_past_its_timeout_is_a_store_timeout(
+        neo4j_store: Neo4jStore) -> None:
+    """OneRow reads run on the event loop (the async driver): the same timeout holds."""
+    with pytest.raises(StoreTimeout):
+        await neo4j_store.read(SLOW_COUNT_ONE_ROW, timeout=0.001)
 
 
 async def test_seed_loads_idempotently_on_neo4j(neo4j_store: Neo4jStore) -> None:
@@ -103,6 +116,20 @@ async def test_rows_convert_graph_values_as_record_data_does(neo4j_store: Neo4jS
         "wrapped": {"hub": {"i": 1}, "n": 3}, "i": 1}]
 
 
+GRAPH_VALUES_READ = Cypher(
+    "MATCH (a:DropHub)-[r:SPOKE]->(b:DropLeaf) "
+    "RETURN a, r, [a, b] AS both, {hub: a, n: 3} AS wrapped, a.i AS i"
+)
+GRAPH_VALUES_READ_ON_THE_LOOP = OneRow(GRAPH_VALUES_READ)
+
+
+async def test_one_row_reads_answer_as_the_threads_do(neo4j_store: Neo4jStore) -> None:
+    await neo4j_store.write(GRAPH_VALUES)
+    on_threads = await neo4j_store.read(GRAPH_VALUES_READ)
+    assert on_threads == await neo4j_store.read(GRAPH_VALUES_READ_ON_THE_LOOP)
+    assert on_threads[0]["r"] == ({"i": 1}, "SPOKE", {"j": 2})
+
+
 WRITE_SENT_AS_A_READ = Cypher("CREATE (:Probe {i: 1}) RETURN 1 AS ok")
 PROBES = Cypher("MATCH (p:Probe) RETURN count(p) AS n")
 
@@ -137,3 +164,28 @@ async def test_a_key_that_became_unique_replaces_its_plain_index(
         {"name": "cohort_key_unique", "owningConstraint": "cohort_key_unique"}]
     with pytest.raises(UniquenessViolation):
         await neo4j_store.write(TWO_COHORTS)
+
+
+async def test_an_import_draws_no_warnings(neo4j_store: Neo4jStore, tmp_path: Path,
+                                           caplog: pytest.LogCaptureFixture) -> None:
+    """Students, then results (their first attainment, then a raise): every query an import
+    sends is one Neo4j has no warning for (unknown property keys, nulls left out of an
+    aggregate), so a warning in the log is news."""
+    await load_seed(neo4j_store)
+    codes = ["S001", "S002", "S003"]
+    students = write_csv(tmp_path / "students.csv",
+                         ["code", "college", "program", "classLabel", "enrolledOn"],
+                         [[c, COLLEGE, PROGRAM, "AI-2401", "2024-09-01"] for c in codes])
+    results = write_csv(tmp_path / "results.csv",
+                        ["college", "student", "assessment", "score", "takenAt"],
+                        [[COLLEGE, c, assessment, 90 - 5 * day, f"2025-02-1{day}"]
+                         for c in codes for day, assessment in enumerate(GZ_ASSESSMENTS[:4])])
+    with caplog.at_level(logging.WARNING, logger="neo4j.notifications"):
+        await import_csv(neo4j_store, "students", students, checkpoint_dir=tmp_path / "cp",
+                         framework=FW, progress=None)
+        report = await import_csv(neo4j_store, "results", results,
+                                  checkpoint_dir=tmp_path / "cp", progress=None, batch_size=5)
+    assert report.written == 12
+    warnings = [r.getMessage()[:300] for r in caplog.records
+                if r.name == "neo4j.notifications" and r.levelno >= logging.WARNING]
+    assert warnings == []

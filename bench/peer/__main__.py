@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import sys
 import time
@@ -63,9 +62,6 @@ def main(argv: list[str] | None = None) -> int:
         neo4j={"uri": uri, "user": os.environ.get("NEO4J_USER", "neo4j"),
                "password": os.environ["NEO4J_PASSWORD"],
                "database": os.environ.get("NEO4J_DATABASE", "neo4j")})
-    # The import's cohort-tally query draws Neo4j's 01G11 "null value eliminated in set
-    # function" warning on every batch (see bench/peer/PROFILE.md); errors still show.
-    logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
     result = run(options)
     print(table(result))
     args.results_dir.mkdir(parents=True, exist_ok=True)
