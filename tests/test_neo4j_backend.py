@@ -24,7 +24,11 @@ from tests.learner_data import COLLEGE, FW, GZ_ASSESSMENTS, PROGRAM, write_csv
 
 pytestmark = pytest.mark.neo4j
 
-SLOW_COUNT = Cypher("UNWIND range(1, 5000) AS a UNWIND range(1, 5000) AS b RETURN count(*) AS n")
+# Neo4j enforces a transaction's timeout from a monitor that looks every 2 s (by default), so
+# a read must outlast that to be stopped for sure: 25M rows (~0.4 s) finished untouched
+# one time in three. These run ~4 s when not stopped.
+SLOW_COUNT = Cypher(
+    "UNWIND range(1, 15000) AS a UNWIND range(1, 15000) AS b RETURN count(*) AS n")
 
 QUERIES = [
     "{ levels { code maxProficiency } layers { code } strands { code } }",
@@ -41,8 +45,7 @@ async def test_a_read_past_its_timeout_is_a_store_timeout(neo4j_store: Neo4jStor
     with pytest.raises(StoreTimeout):
         await neo4j_store.read(SLOW_COUNT, timeout=0.001)
 
-SLOW_COUNT_ONE_ROW = OneRow(
-    "UNWIND range(1, 5000) AS a UNWIND range(1, 5000) AS b RETURN count(*) AS n")
+SLOW_COUNT_ONE_ROW = OneRow(SLOW_COUNT)
 
 
 async def test_a_one_row_read_past_its_timeout_is_a_store_timeout(
