@@ -83,7 +83,6 @@ def group_key(program: str, class_label: str | None) -> str:
     return f"{program}|{class_label or ''}"
 
 
-
 async def refresh_groups(store: GraphStore, groups: set[tuple[str, str]],
                          tallies: CohortTallies | None = None) -> None:
     """Rebuild each (program, class label) group's ``Cohort`` node whole from its members."""

@@ -126,10 +126,23 @@ GRAPH_VALUES_READ = Cypher(
 GRAPH_VALUES_READ_ON_THE_LOOP = OneRow(GRAPH_VALUES_READ)
 
 
-async def test_one_row_reads_answer_as_the_threads_do(neo4j_store: Neo4jStore) -> None:
+async def test_one_row_reads_answer_as_the_threads_do(
+        neo4j_store: Neo4jStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A OneRow read runs on the event loop, not the store's threads, with the same answer."""
     await neo4j_store.write(GRAPH_VALUES)
     on_threads = await neo4j_store.read(GRAPH_VALUES_READ)
+    blocking_reads: list[str] = []
+    read = neo4j_store._read
+
+    def counted(query: Cypher, *args: Any) -> list[Any]:
+        blocking_reads.append(query)
+        return read(query, *args)
+
+    monkeypatch.setattr(neo4j_store, "_read", counted)
     assert on_threads == await neo4j_store.read(GRAPH_VALUES_READ_ON_THE_LOOP)
+    assert blocking_reads == []
+    assert await neo4j_store.read(GRAPH_VALUES_READ) == on_threads
+    assert blocking_reads == [GRAPH_VALUES_READ]
     assert on_threads[0]["r"] == ({"i": 1}, "SPOKE", {"j": 2})
 
 
